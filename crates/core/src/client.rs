@@ -1,0 +1,408 @@
+//! The client: one attempt loop shared by both endpoints.
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::SendBody;
+use ureq::http::{HeaderMap, Response, header};
+
+use crate::chat_id;
+use crate::config::{self, ClientBuilder};
+use crate::error::{Error, ErrorKind};
+use crate::image::{CheckedImage, Image};
+use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError, snippet};
+use crate::retry::{self, Decision, RetryHints};
+
+/// A client for the chat-background endpoints.
+///
+/// Cheap to clone (clones share one connection pool) and safe to use from many threads at once.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    settings: Arc<Settings>,
+}
+
+struct Settings {
+    base_url: String,
+    /// `Bearer <key>`: the only place the key is kept.
+    authorization: String,
+    max_retries: u32,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+/// Called as an upload proceeds with `(bytes sent, bytes in total)` of the request body.
+/// A retried upload starts again from zero.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+impl Client {
+    /// A builder; unset options come from `BLOOIO_API_KEY`, `BLOOIO_BASE_URL` and the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `BLOOIO_API_KEY` and `BLOOIO_BASE_URL` alone.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::default().build()
+    }
+
+    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Client, Error> {
+        let key = config::resolve_api_key(b.api_key)?;
+        let base_url = config::resolve_base_url(b.base_url, b.allow_insecure_http)?;
+        let user_agent = config::user_agent(b.user_agent_suffix.as_deref())?;
+        let timeout = b.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
+        let connect_timeout = b.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
+        if timeout.is_zero() || connect_timeout.is_zero() {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                "timeouts must be greater than zero",
+            ));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // The API does not redirect; following one could carry the key to another host.
+            .max_redirects(0)
+            .user_agent(user_agent.as_str())
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(connect_timeout))
+            .max_idle_connections_per_host(16)
+            .max_idle_connections(32)
+            .build()
+            .into();
+        Ok(Client {
+            agent,
+            settings: Arc::new(Settings {
+                base_url,
+                authorization: format!("Bearer {key}"),
+                max_retries: b.max_retries.unwrap_or(config::DEFAULT_MAX_RETRIES),
+                timeout,
+                connect_timeout,
+            }),
+        })
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.settings.base_url
+    }
+
+    /// `GET /chats/{chat_id}/background`: the chat's current background.
+    pub fn get_chat_background(&self, chat_id: &str) -> Result<ChatBackground, Error> {
+        let url = self.url(chat_id)?;
+        self.with_retries(|| {
+            let request = self
+                .agent
+                .get(&url)
+                .header(header::AUTHORIZATION, &self.settings.authorization);
+            let response = request.header(header::ACCEPT, "application/json").call();
+            self.finish(response)
+        })
+    }
+
+    /// `PUT /chats/{chat_id}/background` from an image file or bytes.
+    pub fn set_chat_background(&self, chat_id: &str, image: Image<'_>) -> Result<ChatBackground, Error> {
+        self.set_chat_background_with_progress(chat_id, image, &mut |_, _| {})
+    }
+
+    /// Sets the background from an image file, streamed from disk.
+    pub fn set_chat_background_file(
+        &self,
+        chat_id: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<ChatBackground, Error> {
+        self.set_chat_background(chat_id, Image::Path(path.as_ref()))
+    }
+
+    /// Sets the background from image bytes in memory.
+    pub fn set_chat_background_bytes(&self, chat_id: &str, bytes: &[u8]) -> Result<ChatBackground, Error> {
+        self.set_chat_background(chat_id, Image::Bytes(bytes))
+    }
+
+    /// Sets the background, reporting upload progress. Everything is validated before anything
+    /// is sent: the chat id, and that the image is a supported format of at most 10 MiB.
+    pub fn set_chat_background_with_progress(
+        &self,
+        chat_id: &str,
+        image: Image<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ChatBackground, Error> {
+        let url = self.url(chat_id)?;
+        let image = CheckedImage::check(image)?;
+        self.with_retries(|| {
+            let boundary = boundary();
+            let (content_type, len, body) = image.multipart_body(&boundary).map_err(Failure::Final)?;
+            let mut body = Counted {
+                inner: body,
+                sent: 0,
+                total: len,
+                progress: &mut *progress,
+                local_error: None,
+            };
+            let response = self
+                .agent
+                .put(&url)
+                .header(header::AUTHORIZATION, &self.settings.authorization)
+                .header(header::ACCEPT, "application/json")
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::CONTENT_LENGTH, len)
+                .send(SendBody::from_reader(&mut body));
+            if let Some(e) = body.local_error.take() {
+                let path = match image.source() {
+                    Image::Path(p) => p,
+                    Image::Bytes(_) => Path::new("(bytes)"),
+                };
+                return Err(Failure::Final(Error::io(path, "could not read", e)));
+            }
+            self.finish(response)
+        })
+    }
+
+    fn url(&self, chat_id: &str) -> Result<String, Error> {
+        let segment = chat_id::to_path_segment(chat_id)?;
+        Ok(format!("{}/chats/{segment}/background", self.settings.base_url))
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent.
+    fn with_retries(
+        &self,
+        mut attempt: impl FnMut() -> Result<ChatBackground, Failure>,
+    ) -> Result<ChatBackground, Error> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let retries_done = attempts - 1;
+            let (error, decision) = match attempt() {
+                Ok(background) => return Ok(background),
+                Err(Failure::Final(e)) => (e, Decision::GiveUp),
+                Err(Failure::Status { error, status, hints }) => {
+                    let decision = retry::after_status(status, &hints, retries_done);
+                    (error, decision)
+                }
+                Err(Failure::Transport(e)) => (
+                    e,
+                    Decision::RetryAfter(retry::backoff(retries_done, retry::jitter())),
+                ),
+            };
+            match decision {
+                Decision::RetryAfter(wait) if retries_done < self.settings.max_retries => {
+                    std::thread::sleep(wait)
+                }
+                _ => return Err(error.with_attempts(attempts)),
+            }
+        }
+    }
+
+    /// Turns one attempt's outcome into a background or a classified failure.
+    fn finish(&self, response: Result<Response<ureq::Body>, ureq::Error>) -> Result<ChatBackground, Failure> {
+        let mut response = response.map_err(|e| self.transport_failure(e))?;
+        let status = response.status().as_u16();
+        let request_id = header_text(response.headers(), "x-request-id");
+        if (200..300).contains(&status) {
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_RESPONSE_BYTES)
+                .read_to_vec()
+                .map_err(|e| match e {
+                    ureq::Error::BodyExceedsLimit(_) => Failure::Final(Error::new(
+                        ErrorKind::Decode,
+                        format!("the response body is larger than {MAX_RESPONSE_BYTES} bytes; it is not a chat background"),
+                    )),
+                    other => self.transport_failure(other),
+                })?;
+            return ChatBackground::from_json(&body)
+                .map_err(|e| Failure::Final(e.with_response(status, request_id, None)));
+        }
+
+        let hints = RetryHints::from_headers(response.headers());
+        let location = header_text(response.headers(), "location");
+        let mut body = Vec::new();
+        // A body we cannot read in full still leaves the status to report.
+        let _ = response
+            .body_mut()
+            .as_reader()
+            .take(MAX_ERROR_BODY_BYTES)
+            .read_to_end(&mut body);
+        let server = ServerError::parse(&body);
+        let kind = ErrorKind::from_status(status);
+        let message = status_message(
+            kind,
+            status,
+            server.message.as_deref(),
+            location.as_deref(),
+            request_id.as_deref(),
+        );
+        let error = Error::new(kind, message)
+            .with_response(
+                status,
+                request_id,
+                Some(String::from_utf8_lossy(&body).into_owned()),
+            )
+            .with_server_detail(server.message, server.code, hints.retry_after);
+        Err(Failure::Status { error, status, hints })
+    }
+
+    fn transport_failure(&self, e: ureq::Error) -> Failure {
+        let s = &self.settings;
+        let timeout = || {
+            Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "the request to {} timed out ({e}); each attempt may take {:?} and connecting {:?}: \
+                     raise the timeout or try again later",
+                    s.base_url, s.timeout, s.connect_timeout
+                ),
+            )
+        };
+        let connection = |what: &str| {
+            Error::new(
+                ErrorKind::Connection,
+                format!("{what} {}: {e}; check the base URL and the network", s.base_url),
+            )
+        };
+        match &e {
+            ureq::Error::Timeout(_) => Failure::Transport(timeout()),
+            ureq::Error::Io(io)
+                if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) =>
+            {
+                Failure::Transport(timeout())
+            }
+            ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
+                Failure::Transport(connection("the connection failed to"))
+            }
+            ureq::Error::HostNotFound => Failure::Transport(connection("could not resolve the host of")),
+            ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
+                Failure::Final(Error::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the request could not be built: {e}; check the base URL and proxy settings"),
+                ))
+            }
+            // TLS failures (an untrusted certificate, ...) do not mend themselves on a retry.
+            _ => Failure::Final(connection("could not talk to")),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.settings.base_url)
+            .field("api_key", &"<redacted>")
+            .field("timeout", &self.settings.timeout)
+            .field("connect_timeout", &self.settings.connect_timeout)
+            .field("max_retries", &self.settings.max_retries)
+            .finish()
+    }
+}
+
+/// How an attempt failed, which decides whether it may be retried.
+enum Failure {
+    /// Retrying cannot help (bad input, a TLS failure, an undecodable success body).
+    Final(Error),
+    /// An error status; the retry policy decides.
+    Status {
+        error: Error,
+        status: u16,
+        hints: RetryHints,
+    },
+    /// The connection failed or timed out: retried with backoff (both endpoints are idempotent).
+    Transport(Error),
+}
+
+fn status_message(
+    kind: ErrorKind,
+    status: u16,
+    server: Option<&str>,
+    location: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
+    let (what, advice) = match kind {
+        ErrorKind::BadRequest => (
+            "the API refused the request",
+            "check the chat id and the image".to_owned(),
+        ),
+        ErrorKind::Authentication => (
+            "authentication failed",
+            "check the API key (BLOOIO_API_KEY) and that it is still active".to_owned(),
+        ),
+        ErrorKind::RateLimited => (
+            "rate limited",
+            "send fewer requests and try again later".to_owned(),
+        ),
+        ErrorKind::DeviceUnavailable => (
+            "the device could not be reached",
+            "this is usually temporary; try again later".to_owned(),
+        ),
+        ErrorKind::NoActiveNumber => (
+            "no active number",
+            "the account has no active number: activate one in the Blooio dashboard".to_owned(),
+        ),
+        ErrorKind::ServerError => (
+            "the API failed",
+            "try again later; quote the request id to Blooio support if it persists".to_owned(),
+        ),
+        _ if (300..400).contains(&status) => (
+            "the API answered with a redirect",
+            format!(
+                "redirects are not followed, so the API key cannot leak to another host (Location: {}); check the base URL",
+                location.unwrap_or("none")
+            ),
+        ),
+        _ if status == 404 => (
+            "not found",
+            "check the base URL (it should end in /v2/api) and the chat id".to_owned(),
+        ),
+        _ if status == 403 => ("forbidden", "the API key is not allowed to do this".to_owned()),
+        _ => ("unexpected HTTP status", "see the server's message".to_owned()),
+    };
+    let server = server.map(|m| format!(": {m}")).unwrap_or_default();
+    let request_id = request_id
+        .map(|r| format!(" [request id {r}]"))
+        .unwrap_or_default();
+    format!("{what} (HTTP {status}){server}; {advice}{request_id}")
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let text = headers.get(name)?.to_str().ok()?;
+    Some(snippet(text.as_bytes()).trim_matches('"').to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A fresh, unguessable multipart boundary (128 random bits from the std hasher's keys).
+fn boundary() -> String {
+    let r = || RandomState::new().build_hasher().finish();
+    format!("blooio-{:016x}{:016x}", r(), r())
+}
+
+/// The request body as it is read by the transport: counts bytes for the progress callback and
+/// remembers a local read failure, so it is reported as I/O rather than as a network error.
+struct Counted<'p, R> {
+    inner: R,
+    sent: u64,
+    total: u64,
+    progress: Progress<'p>,
+    local_error: Option<io::Error>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.sent += n as u64;
+                if n > 0 {
+                    (self.progress)(self.sent, self.total);
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                let reported = io::Error::new(e.kind(), e.to_string());
+                self.local_error = Some(e);
+                Err(reported)
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Client configuration: the builder, the environment variables, and the checks that keep the
+//! API key out of the wrong places (no control characters, no plain HTTP to a remote host).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+
+/// Where the API lives unless told otherwise (the reference pages' base URL).
+pub const DEFAULT_BASE_URL: &str = "https://api.blooio.com/v2/api";
+/// Environment variable read for the API key.
+pub const ENV_API_KEY: &str = "BLOOIO_API_KEY";
+/// Environment variable read for the base URL.
+pub const ENV_BASE_URL: &str = "BLOOIO_BASE_URL";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
+/// Builds a [`Client`](crate::Client). Unset values come from the environment, then defaults.
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    pub(crate) api_key: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) allow_insecure_http: bool,
+}
+
+impl ClientBuilder {
+    /// The API key, sent as `Authorization: Bearer <key>`. Default: `$BLOOIO_API_KEY`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API's base URL. Default: `$BLOOIO_BASE_URL`, else [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The time one attempt may take, from connecting to the last byte of the response. Default 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time a connection may take to open. Default 5 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a failed attempt is retried, when it may be. Default 2.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// A token appended to the User-Agent, such as `my-app/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Allows a plain `http://` base URL on a non-loopback host. The key then travels in clear
+    /// text: only for a trusted network. Loopback hosts (the emulator) never need this.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Sends nothing.
+    pub fn build(self) -> Result<crate::Client, Error> {
+        crate::Client::from_builder(self)
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidConfig, message)
+}
+
+/// An empty variable counts as unset.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The key to use: explicit, else the environment. The key itself never enters a message.
+pub(crate) fn resolve_api_key(explicit: Option<String>) -> Result<String, Error> {
+    let (key, from) = match explicit {
+        Some(k) => (k, "the API key"),
+        None => match env_var(ENV_API_KEY) {
+            Some(k) => (k, "$BLOOIO_API_KEY"),
+            None => {
+                return Err(invalid(format!(
+                    "no API key: pass one to the client or set {ENV_API_KEY}"
+                )));
+            }
+        },
+    };
+    if key.is_empty() {
+        return Err(invalid(format!("{from} is empty")));
+    }
+    if let Some(pos) = key.chars().position(|c| !(c.is_ascii_graphic())) {
+        return Err(invalid(format!(
+            "{from} has a space, control or non-ASCII character at position {pos} \
+             (a trailing newline from a file or a paste?); remove it"
+        )));
+    }
+    Ok(key)
+}
+
+/// The base URL to use, without a trailing slash, checked for scheme, host and clear-text risk.
+pub(crate) fn resolve_base_url(explicit: Option<String>, allow_insecure_http: bool) -> Result<String, Error> {
+    let raw = explicit
+        .or_else(|| env_var(ENV_BASE_URL))
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let url = raw.trim_end_matches('/').to_owned();
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid(format!(
+            "base URL {raw:?} contains whitespace or control characters"
+        )));
+    }
+    let uri: ureq::http::Uri = url.parse().map_err(|e| {
+        invalid(format!(
+            "base URL {raw:?} is not a URL ({e}); use e.g. {DEFAULT_BASE_URL}"
+        ))
+    })?;
+    let host = uri.host().unwrap_or_default();
+    if host.is_empty() {
+        return Err(invalid(format!(
+            "base URL {raw:?} has no host; use e.g. {DEFAULT_BASE_URL}"
+        )));
+    }
+    if uri.query().is_some() || url.contains('#') || uri.authority().is_some_and(|a| a.as_str().contains('@'))
+    {
+        return Err(invalid(format!(
+            "base URL {raw:?} must not carry credentials, a query or a fragment"
+        )));
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if is_loopback(host) || allow_insecure_http => {}
+        Some("http") => {
+            return Err(invalid(format!(
+                "base URL {raw:?} is plain http to a non-loopback host: the API key would travel \
+                 in clear text. Use https, or opt in with allow_insecure_http"
+            )));
+        }
+        _ => return Err(invalid(format!("base URL {raw:?} must start with https://"))),
+    }
+    Ok(url)
+}
+
+/// `localhost`, `127.0.0.0/8` and `[::1]`.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `blooio-native/<version>`, plus the caller's suffix.
+pub(crate) fn user_agent(suffix: Option<&str>) -> Result<String, Error> {
+    let base = concat!("blooio-native/", env!("CARGO_PKG_VERSION"));
+    match suffix.map(str::trim) {
+        None | Some("") => Ok(base.to_owned()),
+        Some(s) if s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => Ok(format!("{base} {s}")),
+        Some(s) => Err(invalid(format!(
+            "user-agent suffix {s:?} may hold only printable ASCII"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_keys_that_would_corrupt_a_header_without_echoing_them() {
+        for key in ["sk_live_secret\n", "sk_live\r\nX-Evil: 1", "sk live", "sk_é", ""] {
+            let err = resolve_api_key(Some(key.to_owned())).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+            assert!(!err.to_string().contains("sk_"), "{err}");
+        }
+        assert_eq!(
+            resolve_api_key(Some("bl_live_abc-123".into())).unwrap(),
+            "bl_live_abc-123"
+        );
+    }
+
+    #[test]
+    fn base_url_rules() {
+        let ok = |u: &str| resolve_base_url(Some(u.into()), false).unwrap();
+        assert_eq!(
+            ok("https://api.blooio.com/v2/api/"),
+            "https://api.blooio.com/v2/api"
+        );
+        assert_eq!(ok("http://127.0.0.1:8080/v2/api"), "http://127.0.0.1:8080/v2/api");
+        assert_eq!(ok("http://localhost:1/v2/api"), "http://localhost:1/v2/api");
+        assert_eq!(ok("http://[::1]:1/x"), "http://[::1]:1/x");
+        for bad in [
+            "http://api.blooio.com/v2/api",
+            "http://10.0.0.1/v2",
+            "ftp://api.blooio.com",
+            "api.blooio.com/v2/api",
+            "https://user:pw@api.blooio.com",
+            "https://api.blooio.com/v2?x=1",
+            "https://api.blooio.com/v2 api",
+            "",
+        ] {
+            let err = resolve_base_url(Some(bad.into()), false).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{bad}");
+        }
+        assert!(resolve_base_url(Some("http://10.0.0.1/v2".into()), true).is_ok());
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for h in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.8.9.10",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["localhost.evil.com", "128.0.0.1", "example.com", "0.0.0.0"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn user_agent_names_the_library_and_takes_a_suffix() {
+        let ua = user_agent(Some("python/3.11")).unwrap();
+        assert!(ua.starts_with("blooio-native/") && ua.ends_with(" python/3.11"));
+        assert!(user_agent(Some("x\r\ny")).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_the_key() {
+        let b = ClientBuilder::default().api_key("bl_live_topsecret");
+        assert!(!format!("{b:?}").contains("topsecret"));
+    }
+}

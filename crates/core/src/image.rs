@@ -1,0 +1,377 @@
+//! Images: which formats the API takes (decided from the bytes, never the file name), the
+//! 10 MiB limit, and the one-part multipart body that carries the image.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind};
+
+/// The largest image we send: the reference page's "10 MB", read as 10 MiB so that we never
+/// refuse a file the server would take.
+pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// How many leading bytes [`ImageFormat::sniff`] looks at (enough for an ISO-BMFF `ftyp` box).
+pub const SNIFF_LEN: usize = 256;
+
+/// An image format the API accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+    Heic,
+    Heif,
+}
+
+impl ImageFormat {
+    /// The part's `Content-Type`.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Gif => "image/gif",
+            Self::Webp => "image/webp",
+            Self::Heic => "image/heic",
+            Self::Heif => "image/heif",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Gif => "gif",
+            Self::Webp => "webp",
+            Self::Heic => "heic",
+            Self::Heif => "heif",
+        }
+    }
+
+    /// Recognises a supported format from the first bytes of a file (magic numbers).
+    /// AVIF, although it shares HEIF's container, is not supported and gives `None`.
+    pub fn sniff(head: &[u8]) -> Option<ImageFormat> {
+        match head {
+            [0xFF, 0xD8, 0xFF, ..] => Some(Self::Jpeg),
+            [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(Self::Png),
+            [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(Self::Gif),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Self::Webp),
+            [_, _, _, _, b'f', b't', b'y', b'p', ..] => sniff_iso_bmff(head),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.mime_type())
+    }
+}
+
+/// HEIC/HEIF from the `ftyp` box: major brand at 8..12, compatible brands from 16 to the box end.
+fn sniff_iso_bmff(head: &[u8]) -> Option<ImageFormat> {
+    const HEIC_BRANDS: [&[u8; 4]; 8] = [
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
+    ];
+    const HEIF_BRANDS: [&[u8; 4]; 3] = [b"mif1", b"msf1", b"heif"];
+    const AVIF_BRANDS: [&[u8; 4]; 2] = [b"avif", b"avis"];
+
+    let box_len = u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize;
+    if box_len < 16 {
+        return None;
+    }
+    let end = box_len.min(head.len());
+    let major = head.get(8..12)?;
+    let compatible = head.get(16..end).unwrap_or_default().chunks_exact(4);
+    let brands: Vec<&[u8]> = std::iter::once(major).chain(compatible).collect();
+    let has = |set: &[&[u8; 4]]| brands.iter().any(|b| set.iter().any(|s| &s[..] == *b));
+
+    if has(&HEIC_BRANDS) {
+        Some(ImageFormat::Heic)
+    } else if has(&AVIF_BRANDS) {
+        None
+    } else if has(&HEIF_BRANDS) {
+        Some(ImageFormat::Heif)
+    } else {
+        None
+    }
+}
+
+/// Where the image comes from. A file is streamed from disk and re-opened for each attempt;
+/// bytes are borrowed for the duration of the call.
+#[derive(Clone, Copy, Debug)]
+pub enum Image<'a> {
+    Path(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+/// An image that passed validation: its format, size and the part's filename.
+#[derive(Debug)]
+pub(crate) struct CheckedImage<'a> {
+    source: Image<'a>,
+    pub(crate) format: ImageFormat,
+    pub(crate) len: u64,
+    filename: String,
+}
+
+impl<'a> CheckedImage<'a> {
+    /// Validates without sending anything: readable, not empty, at most 10 MiB, a supported format.
+    pub(crate) fn check(source: Image<'a>) -> Result<Self, Error> {
+        match source {
+            Image::Bytes(bytes) => {
+                let format = check_content(bytes, bytes.len() as u64, None)?;
+                let filename = format!("background.{}", format.extension());
+                Ok(Self {
+                    source,
+                    format,
+                    len: bytes.len() as u64,
+                    filename,
+                })
+            }
+            Image::Path(path) => {
+                let (mut file, len) = open_regular_file(path)?;
+                let mut head = Vec::with_capacity(SNIFF_LEN);
+                (&mut file)
+                    .take(SNIFF_LEN as u64)
+                    .read_to_end(&mut head)
+                    .map_err(|e| Error::io(path, "could not read", e))?;
+                let format = check_content(&head, len, Some(path))?;
+                let filename = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| format!("background.{}", format.extension()));
+                Ok(Self {
+                    source,
+                    format,
+                    len,
+                    filename,
+                })
+            }
+        }
+    }
+
+    pub(crate) fn source(&self) -> Image<'a> {
+        self.source
+    }
+
+    /// A fresh multipart body for one attempt: `(content type, content length, reader)`.
+    /// The file is opened anew, so a retried upload sends the same bytes from the start.
+    pub(crate) fn multipart_body(
+        &self,
+        boundary: &str,
+    ) -> Result<(String, u64, Box<dyn Read + Send + 'a>), Error> {
+        let head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; \
+             filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+            escape_quoted(&self.filename),
+            self.format.mime_type()
+        );
+        let tail = format!("\r\n--{boundary}--\r\n");
+        let total = head.len() as u64 + self.len + tail.len() as u64;
+        let content: Box<dyn Read + Send + 'a> = match self.source {
+            Image::Bytes(bytes) => Box::new(bytes),
+            Image::Path(path) => {
+                let (file, len) = open_regular_file(path)?;
+                if len != self.len {
+                    return Err(Error::io(
+                        path,
+                        "the file changed size during the upload",
+                        io::Error::other(format!("{} bytes, then {len}", self.len)),
+                    ));
+                }
+                Box::new(ExactLen {
+                    inner: file,
+                    left: len,
+                    path: path.to_path_buf(),
+                })
+            }
+        };
+        let body = Cursor::new(head).chain(content).chain(Cursor::new(tail));
+        Ok((
+            format!("multipart/form-data; boundary={boundary}"),
+            total,
+            Box::new(body),
+        ))
+    }
+}
+
+fn open_regular_file(path: &Path) -> Result<(File, u64), Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, "could not open", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(path, "could not inspect", e))?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidImage,
+            format!(
+                "{} is not a regular file; pass the path of an image file",
+                path.display()
+            ),
+        )
+        .with_path(path));
+    }
+    Ok((file, meta.len()))
+}
+
+fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Result<ImageFormat, Error> {
+    let what = match path {
+        Some(p) => format!("image {}", p.display()),
+        None => "image".to_owned(),
+    };
+    let invalid = |message: String| {
+        let err = Error::new(ErrorKind::InvalidImage, message);
+        match path {
+            Some(p) => err.with_path(p),
+            None => err,
+        }
+    };
+    if len == 0 {
+        return Err(invalid(format!("{what} is empty")));
+    }
+    if len > MAX_IMAGE_BYTES {
+        return Err(invalid(format!(
+            "{what} is {len} bytes, over the API's 10 MiB ({MAX_IMAGE_BYTES} bytes) limit; \
+             scale it down or re-encode it"
+        )));
+    }
+    ImageFormat::sniff(head).ok_or_else(|| {
+        invalid(format!(
+            "{what} is not a supported image (JPEG, PNG, GIF, WebP, HEIC or HEIF, judged by its \
+             content, not its name); convert it to one of those"
+        ))
+    })
+}
+
+/// Quotes a filename for `Content-Disposition` as browsers do: `"` and line breaks percent-encoded.
+fn escape_quoted(name: &str) -> String {
+    name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Reads exactly `left` bytes, failing if the file ends early: a short body would leave the
+/// server waiting for bytes the Content-Length promised.
+struct ExactLen {
+    inner: File,
+    left: u64,
+    path: PathBuf,
+}
+
+impl Read for ExactLen {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("{} was truncated during the upload", self.path.display()),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
+        let len = 16 + 4 * compatible.len();
+        let mut v = (len as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(b"ftyp");
+        v.extend_from_slice(major);
+        v.extend_from_slice(&[0, 0, 0, 0]);
+        for b in compatible {
+            v.extend_from_slice(*b);
+        }
+        v.extend_from_slice(&[0; 8]);
+        v
+    }
+
+    #[test]
+    fn sniffs_each_supported_format() {
+        assert_eq!(
+            ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageFormat::Jpeg)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(ImageFormat::Png)
+        );
+        assert_eq!(ImageFormat::sniff(b"GIF89a...."), Some(ImageFormat::Gif));
+        assert_eq!(ImageFormat::sniff(b"GIF87a...."), Some(ImageFormat::Gif));
+        assert_eq!(
+            ImageFormat::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageFormat::Webp)
+        );
+        assert_eq!(
+            ImageFormat::sniff(&ftyp(b"heic", &[b"mif1"])),
+            Some(ImageFormat::Heic)
+        );
+        assert_eq!(
+            ImageFormat::sniff(&ftyp(b"mif1", &[b"heic"])),
+            Some(ImageFormat::Heic)
+        );
+        assert_eq!(
+            ImageFormat::sniff(&ftyp(b"mif1", &[b"miaf"])),
+            Some(ImageFormat::Heif)
+        );
+        assert_eq!(ImageFormat::sniff(&ftyp(b"heif", &[])), Some(ImageFormat::Heif));
+    }
+
+    #[test]
+    fn refuses_avif_and_other_content() {
+        assert_eq!(ImageFormat::sniff(&ftyp(b"avif", &[b"mif1", b"miaf"])), None);
+        assert_eq!(ImageFormat::sniff(&ftyp(b"mif1", &[b"avif"])), None);
+        assert_eq!(ImageFormat::sniff(&ftyp(b"isom", &[b"mp41"])), None);
+        assert_eq!(ImageFormat::sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
+        assert_eq!(ImageFormat::sniff(b"GIF90a"), None);
+        assert_eq!(ImageFormat::sniff(b"<svg xmlns=..."), None);
+        assert_eq!(ImageFormat::sniff(b""), None);
+        assert_eq!(ImageFormat::sniff(&[0xFF, 0xD8]), None);
+        // An ftyp box that claims to be shorter than its own header.
+        assert_eq!(ImageFormat::sniff(b"\0\0\0\x08ftypheic\0\0\0\0"), None);
+    }
+
+    #[test]
+    fn checks_size_before_format() {
+        let empty = CheckedImage::check(Image::Bytes(b"")).unwrap_err();
+        assert_eq!(empty.kind(), ErrorKind::InvalidImage);
+        assert!(empty.to_string().contains("empty"));
+
+        let mut big = vec![0u8; MAX_IMAGE_BYTES as usize + 1];
+        big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+        let err = CheckedImage::check(Image::Bytes(&big)).unwrap_err();
+        assert!(err.to_string().contains("10 MiB"), "{err}");
+
+        big.pop();
+        let ok = CheckedImage::check(Image::Bytes(&big)).unwrap();
+        assert_eq!((ok.format, ok.len), (ImageFormat::Jpeg, MAX_IMAGE_BYTES));
+    }
+
+    #[test]
+    fn multipart_body_has_one_named_file_part_and_exact_length() {
+        let png = b"\x89PNG\r\n\x1a\nrest-of-image";
+        let img = CheckedImage::check(Image::Bytes(png)).unwrap();
+        let (ctype, len, mut reader) = img.multipart_body("XyZ").unwrap();
+        let mut body = Vec::new();
+        reader.read_to_end(&mut body).unwrap();
+        assert_eq!(ctype, "multipart/form-data; boundary=XyZ");
+        assert_eq!(body.len() as u64, len);
+        let expected_head = "--XyZ\r\nContent-Disposition: form-data; name=\"background\"; \
+                             filename=\"background.png\"\r\nContent-Type: image/png\r\n\r\n";
+        assert!(body.starts_with(expected_head.as_bytes()));
+        assert!(body.ends_with(b"rest-of-image\r\n--XyZ--\r\n"));
+    }
+
+    #[test]
+    fn filename_quotes_are_escaped() {
+        assert_eq!(escape_quoted("a\"b\r\n.png"), "a%22b%0D%0A.png");
+    }
+}
