@@ -1,1 +1,256 @@
-fn main() {}
+//! `blooio`: get and set a chat's background from the command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use blooio_core::{ChatBackground, Client, Error, ErrorKind, Image};
+
+const USAGE: &str = "\
+blooio — get and set a Blooio chat's background
+
+USAGE:
+    blooio background get CHAT_ID [OPTIONS]
+    blooio background set CHAT_ID IMAGE [OPTIONS]
+
+CHAT_ID is a phone number (+15551234567), an email, a group id (grp_...) or a
+comma-separated list of phones/emails. IMAGE is a JPEG, PNG, GIF, WebP, HEIC or
+HEIF file of at most 10 MiB.
+
+OPTIONS:
+    --api-key KEY          API key (default: $BLOOIO_API_KEY; prefer the variable,
+                           command lines are visible to other users)
+    --base-url URL         API base URL (default: $BLOOIO_BASE_URL, else
+                           https://api.blooio.com/v2/api)
+    --timeout SECS         time one attempt may take (default 60)
+    --connect-timeout SECS time a connection may take to open (default 5)
+    --max-retries N        retries of transient failures (default 2)
+    --allow-insecure-http  allow plain http:// to a non-loopback host
+    -h, --help             show this help
+    -V, --version          show the version
+
+The response is printed as JSON on stdout; errors go to stderr.
+
+EXIT STATUS:
+    0  success              8  rate limited (429)
+    2  usage error          9  device unavailable (502)
+    3  invalid config      10  no active number (503)
+    4  invalid chat id     11  other server error (5xx)
+    5  invalid image       12  other HTTP status
+    6  cannot read file    13  timeout
+    7  bad request (400)   14  connection failed
+   15  authentication (401) 16  undecodable response
+";
+
+/// The documented exit status for each kind of failure.
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::InvalidConfig => 3,
+        ErrorKind::InvalidChatId => 4,
+        ErrorKind::InvalidImage => 5,
+        ErrorKind::Io => 6,
+        ErrorKind::BadRequest => 7,
+        ErrorKind::RateLimited => 8,
+        ErrorKind::DeviceUnavailable => 9,
+        ErrorKind::NoActiveNumber => 10,
+        ErrorKind::ServerError => 11,
+        ErrorKind::HttpStatus => 12,
+        ErrorKind::Timeout => 13,
+        ErrorKind::Connection => 14,
+        ErrorKind::Authentication => 15,
+        ErrorKind::Decode => 16,
+        _ => 1,
+    }
+}
+
+enum Command {
+    Get { chat_id: String },
+    Set { chat_id: String, image: PathBuf },
+}
+
+struct Args {
+    command: Command,
+    client: blooio_core::ClientBuilder,
+}
+
+enum Parsed {
+    Run(Args),
+    Help,
+    Version,
+}
+
+fn parse(args: Vec<String>) -> Result<Parsed, String> {
+    let mut client = Client::builder().user_agent_suffix(concat!("blooio-cli/", env!("CARGO_PKG_VERSION")));
+    let mut positional = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs {what}"))
+        };
+        let seconds = |v: String| -> Result<Duration, String> {
+            v.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| format!("{name} takes a positive number of seconds, not {v:?}"))
+        };
+        client = match name.as_str() {
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "-V" | "--version" => return Ok(Parsed::Version),
+            "--api-key" => client.api_key(value("a key")?),
+            "--base-url" => client.base_url(value("a URL")?),
+            "--timeout" => client.timeout(seconds(value("seconds")?)?),
+            "--connect-timeout" => client.connect_timeout(seconds(value("seconds")?)?),
+            "--max-retries" => {
+                let v = value("a number")?;
+                client.max_retries(
+                    v.parse()
+                        .map_err(|_| format!("--max-retries takes a whole number, not {v:?}"))?,
+                )
+            }
+            "--allow-insecure-http" => client.allow_insecure_http(true),
+            "--" => {
+                positional.extend(it.by_ref());
+                client
+            }
+            s if s.starts_with('-') && s.len() > 1 && !looks_like_phone(s) => {
+                return Err(format!("unknown option {s}"));
+            }
+            _ => {
+                positional.push(arg);
+                client
+            }
+        };
+    }
+    let mut positional = positional.into_iter();
+    let command = match (positional.next().as_deref(), positional.next().as_deref()) {
+        (Some("background"), Some("get")) => match (positional.next(), positional.next()) {
+            (Some(chat_id), None) => Command::Get { chat_id },
+            _ => return Err("usage: blooio background get CHAT_ID".into()),
+        },
+        (Some("background"), Some("set")) => {
+            match (positional.next(), positional.next(), positional.next()) {
+                (Some(chat_id), Some(image), None) => Command::Set {
+                    chat_id,
+                    image: image.into(),
+                },
+                _ => return Err("usage: blooio background set CHAT_ID IMAGE".into()),
+            }
+        }
+        (None, _) => return Err("no command given".into()),
+        _ => return Err("unknown command; expected `background get` or `background set`".into()),
+    };
+    Ok(Parsed::Run(Args { command, client }))
+}
+
+/// Negative-looking arguments are options, except things like `-1` that nobody means as one.
+fn looks_like_phone(s: &str) -> bool {
+    s[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn run(args: Args) -> Result<ChatBackground, Error> {
+    let client = args.client.build()?;
+    match args.command {
+        Command::Get { chat_id } => client.get_chat_background(&chat_id),
+        Command::Set { chat_id, image } => {
+            let mut bar = ProgressBar::new(std::io::stderr().is_terminal());
+            let result = client.set_chat_background_with_progress(
+                &chat_id,
+                Image::Path(&image),
+                &mut |sent, total| bar.update(sent, total),
+            );
+            bar.finish();
+            result
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+struct ProgressBar {
+    enabled: bool,
+    drawn_percent: Option<u64>,
+}
+
+impl ProgressBar {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            drawn_percent: None,
+        }
+    }
+
+    fn update(&mut self, sent: u64, total: u64) {
+        let percent = sent.saturating_mul(100) / total.max(1);
+        if !self.enabled || self.drawn_percent == Some(percent) {
+            return;
+        }
+        self.drawn_percent = Some(percent);
+        let filled = (percent / 4) as usize;
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {percent:>3}% {:.1}/{:.1} MiB",
+            "#".repeat(filled),
+            " ".repeat(25 - filled),
+            mib(sent),
+            mib(total)
+        );
+        let _ = err.flush();
+    }
+
+    fn finish(&mut self) {
+        if self.enabled && self.drawn_percent.is_some() {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let parsed = match parse(std::env::args().skip(1).collect()) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("blooio: {message}\n\nRun `blooio --help` for usage.");
+            return ExitCode::from(2);
+        }
+    };
+    let args = match parsed {
+        Parsed::Help => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Parsed::Version => {
+            println!("blooio {}", blooio_core::VERSION);
+            return ExitCode::SUCCESS;
+        }
+        Parsed::Run(args) => args,
+    };
+    match run(args) {
+        Ok(background) => {
+            let json = if std::io::stdout().is_terminal() {
+                serde_json::to_string_pretty(&background)
+            } else {
+                serde_json::to_string(&background)
+            };
+            println!("{}", json.unwrap_or_else(|_| background.to_json()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("blooio: error: {e}");
+            let mut detail = vec![format!("kind {}", e.kind())];
+            detail.extend(e.status().map(|s| format!("HTTP {s}")));
+            detail.extend(e.code().map(|c| format!("code {c}")));
+            detail.extend(e.request_id().map(|r| format!("request id {r}")));
+            eprintln!("blooio: ({})", detail.join(", "));
+            ExitCode::from(exit_code(e.kind()))
+        }
+    }
+}

@@ -273,9 +273,11 @@ impl Client {
                 Failure::Transport(timeout())
             }
             ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
-                Failure::Transport(connection("the connection failed to"))
+                Failure::Transport(connection("the connection to {url} failed"))
             }
-            ureq::Error::HostNotFound => Failure::Transport(connection("could not resolve the host of")),
+            ureq::Error::HostNotFound => {
+                Failure::Transport(connection("could not resolve the host of {url}"))
+            }
             ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
                 Failure::Final(Error::new(
                     ErrorKind::InvalidConfig,
@@ -283,7 +285,7 @@ impl Client {
                 ))
             }
             // TLS failures (an untrusted certificate, ...) do not mend themselves on a retry.
-            _ => Failure::Final(connection("could not talk to")),
+            _ => Failure::Final(connection("could not talk securely to {url}")),
         }
     }
 }
