@@ -262,7 +262,10 @@ impl Client {
         let connection = |what: &str| {
             Error::new(
                 ErrorKind::Connection,
-                format!("{what} {}: {e}; check the base URL and the network", s.base_url),
+                format!(
+                    "{}: {e}; check the base URL and the network",
+                    what.replace("{url}", &s.base_url)
+                ),
             )
         };
         match &e {
