@@ -11,6 +11,7 @@ EMULATOR := $(BIN_DIR)/blooio-emulator
 BLOOIO := $(BIN_DIR)/blooio
 
 TEST_TARGETS := test-rust
+DEMO_DEPS :=
 
 .PHONY: all build test demo bench lint test-rust
 all: build
@@ -26,6 +27,11 @@ lint:
 
 test-rust: lint
 	$(CARGO) test --workspace
+
+# The main job: set and get a background against the bundled emulator (no account needed).
+# Other parts add their own examples to it through DEMO_DEPS and scripts/demo.d/.
+demo: build $(DEMO_DEPS)
+	BIN_DIR=$(BIN_DIR) bash scripts/demo.sh
 
 test: $(TEST_TARGETS)
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
