@@ -1,0 +1,199 @@
+//! `Client`: the core client behind a frozen Python class. Each call takes owned copies of its
+//! arguments, then releases the GIL for the whole request, retries and backoff included, so
+//! threads sharing one client run their requests at the same time.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use blooio_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::background::ChatBackground;
+use crate::errors;
+use crate::image::ImageArg;
+
+/// A client for the Blooio chat-background endpoints.
+///
+/// ``api_key`` and ``base_url`` default to ``$BLOOIO_API_KEY`` and ``$BLOOIO_BASE_URL`` (then
+/// ``https://api.blooio.com/v2/api``). ``timeout`` bounds each attempt and ``connect_timeout``
+/// the connection, in seconds; failed attempts that may be retried are, up to ``max_retries``
+/// times. Safe to share between threads. Use it as a context manager, or call ``close()``.
+#[pyclass(frozen, module = "blooio_native", name = "Client")]
+pub struct Client {
+    /// `None` once closed. The lock is only held to clone the handle (an `Arc`), never across
+    /// a request.
+    inner: Mutex<Option<blooio_core::Client>>,
+    base_url: String,
+    timeout: f64,
+    connect_timeout: f64,
+    max_retries: u32,
+}
+
+impl Client {
+    fn state(&self) -> MutexGuard<'_, Option<blooio_core::Client>> {
+        // No code that can panic runs under the lock, but a poisoned handle is still usable.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A handle on the open client, for use with the GIL released.
+    fn handle(&self, py: Python<'_>) -> PyResult<blooio_core::Client> {
+        self.state().clone().ok_or_else(|| {
+            errors::plain(
+                py,
+                "BlooioError",
+                "this client is closed; create a new one to send requests",
+            )
+        })
+    }
+}
+
+fn seconds(name: &str, value: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("{name} must be a number of seconds greater than zero, not {value}"))
+}
+
+#[pymethods]
+impl Client {
+    #[new]
+    #[pyo3(signature = (
+        api_key=None, *, base_url=None, timeout=DEFAULT_TIMEOUT.as_secs_f64(),
+        connect_timeout=DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), max_retries=i64::from(DEFAULT_MAX_RETRIES)
+    ))]
+    // The defaults come from the core; this only shows them to `help()` and `inspect`, and a
+    // test checks that it agrees with what a default client reports.
+    #[pyo3(
+        text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2)"
+    )]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout: f64,
+        connect_timeout: f64,
+        max_retries: i64,
+    ) -> PyResult<Self> {
+        let invalid = |message: String| errors::plain(py, "InvalidConfigError", &message);
+        let timeout_d = seconds("timeout", timeout).map_err(invalid)?;
+        let connect_timeout_d = seconds("connect_timeout", connect_timeout).map_err(invalid)?;
+        let retries = u32::try_from(max_retries).map_err(|_| {
+            invalid(format!(
+                "max_retries must be from 0 to {}, not {max_retries}",
+                u32::MAX
+            ))
+        })?;
+        let version = py.version_info();
+        let mut builder = blooio_core::Client::builder()
+            .timeout(timeout_d)
+            .connect_timeout(connect_timeout_d)
+            .max_retries(retries)
+            .user_agent_suffix(format!(
+                "blooio-python/{} python/{}.{}",
+                env!("CARGO_PKG_VERSION"),
+                version.major,
+                version.minor
+            ));
+        if let Some(key) = api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        let client = builder.build().map_err(|e| errors::to_py_err(py, e))?;
+        Ok(Client {
+            base_url: client.base_url().to_owned(),
+            inner: Mutex::new(Some(client)),
+            timeout,
+            connect_timeout,
+            max_retries: retries,
+        })
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Seconds one attempt may take, from connecting to the end of the response.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout
+    }
+
+    /// Seconds a connection may take to open.
+    #[getter]
+    fn connect_timeout(&self) -> f64 {
+        self.connect_timeout
+    }
+
+    /// How many times a failed attempt is retried, when it may be.
+    #[getter]
+    fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Whether ``close()`` has been called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.state().is_none()
+    }
+
+    /// ``GET /chats/{chat_id}/background``: the chat's current background.
+    fn get_chat_background(&self, py: Python<'_>, chat_id: String) -> PyResult<ChatBackground> {
+        let client = self.handle(py)?;
+        py.detach(|| client.get_chat_background(&chat_id))
+            .map(ChatBackground::from)
+            .map_err(|e| errors::to_py_err(py, e))
+    }
+
+    /// ``PUT /chats/{chat_id}/background``: sets the background from ``image`` — a path
+    /// (``str`` or ``os.PathLike``, streamed from disk), bytes-like data, or a file object
+    /// opened in binary mode (read to its end from where it is). Returns the new background.
+    fn set_chat_background(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        image: &Bound<'_, PyAny>,
+    ) -> PyResult<ChatBackground> {
+        let client = self.handle(py)?;
+        let image = ImageArg::from_py(image)?;
+        let image = image.as_image();
+        py.detach(|| client.set_chat_background(&chat_id, image))
+            .map(ChatBackground::from)
+            .map_err(|e| errors::to_py_err(py, e))
+    }
+
+    /// Releases the connection pool. Calls made afterwards raise ``BlooioError``; requests
+    /// already running finish normally. Closing twice is harmless.
+    fn close(&self) {
+        // Dropped outside the lock: closing pooled connections may take a moment.
+        let client = self.state().take();
+        drop(client);
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc_value: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) {
+        self.close();
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let base_url = PyString::new(py, &self.base_url).repr()?;
+        Ok(format!(
+            "Client(base_url={}, timeout={:?}, connect_timeout={:?}, max_retries={}{})",
+            base_url.to_cow()?,
+            self.timeout,
+            self.connect_timeout,
+            self.max_retries,
+            if self.closed() { ", closed=True" } else { "" }
+        ))
+    }
+}
