@@ -1,1 +1,261 @@
-fn main() {}
+//! `blooio-emulator`: run the emulator as a process, for tests in other languages and demos.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::time::Duration;
+
+use blooio_emulator::{Emulator, EmulatorConfig, RequestOutcome};
+
+const HELP: &str = "\
+blooio-emulator: a local server speaking the Blooio chat-background API, for tests and demos
+
+USAGE:
+    blooio-emulator --api-key KEY [OPTIONS]
+
+Prints the base URL (http://127.0.0.1:PORT/v2/api) as the first line on stdout, then logs
+one line per API request to stderr (method, raw path, status, milliseconds; never the
+Authorization header or the key).
+
+OPTIONS:
+    --listen ADDR          Address to listen on [default: 127.0.0.1:0, a free port]
+    --api-key KEY          Accepted API key (Authorization: Bearer KEY); repeat for more.
+                           At least one is required.
+    --latency-ms N         Wait N milliseconds before every API response [default: 0]
+    --no-active-number     Answer every API request 503 no_active_number
+    --exit-on-stdin-eof    Exit when standard input reaches end of file, so a test harness
+                           that dies cannot leave the emulator running
+    --quiet                Do not log requests to stderr
+    -h, --help             Print this help
+    -V, --version          Print the version
+
+ENDPOINTS:
+    GET|PUT /v2/api/chats/{chatId}/background    the API (Bearer auth)
+    GET     /media/backgrounds/{id}.{ext}        stored background images (no auth)
+    Control API, no auth, never recorded or faulted:
+    POST    /__emulator/script            queue a fault object or an array of them:
+            {\"status\":502,\"headers\":{\"Retry-After\":\"1\"},\"body\":\"...\",\"delay_ms\":0,
+             \"body_delay_ms\":0,\"action\":\"none|reset_before_response|reset_mid_body|
+             close_after_response\",\"repeat\":1}   (all fields optional)
+    GET     /__emulator/requests          recorded API requests (JSON array)
+    DELETE  /__emulator/requests          clear the record
+    POST    /__emulator/reset             clear backgrounds, faults, records, fail_every;
+                                          restore start-up latency and no-active-number
+    GET|POST /__emulator/config           {\"latency_ms\":50,\"no_active_number\":false,
+                                           \"fail_every\":{\"n\":10,\"status\":502}|null}
+    POST    /__emulator/drop-connections  close every other open connection
+    GET     /__emulator/stats             {\"connections_accepted\":N,\"requests\":N,...}
+
+Exits cleanly on SIGINT or SIGTERM.
+";
+
+#[derive(Debug, PartialEq)]
+struct Options {
+    config: EmulatorConfig,
+    exit_on_stdin_eof: bool,
+    quiet: bool,
+}
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Run(Options),
+    Help,
+    Version,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut config = EmulatorConfig {
+        api_keys: Vec::new(),
+        ..EmulatorConfig::default()
+    };
+    let mut exit_on_stdin_eof = false;
+    let mut quiet = false;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            _ => (arg, None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs {what}"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--listen" => {
+                let addr = value("an address such as 127.0.0.1:8080")?;
+                config.listen = addr
+                    .parse::<SocketAddr>()
+                    .map_err(|_| format!("--listen: '{addr}' is not an IP address with a port"))?;
+            }
+            "--api-key" => {
+                let key = value("a key")?;
+                if key.is_empty() {
+                    return Err("--api-key must not be empty".to_owned());
+                }
+                config.api_keys.push(key);
+            }
+            "--latency-ms" => {
+                let ms = value("a number of milliseconds")?;
+                let ms = ms
+                    .parse::<u64>()
+                    .map_err(|_| format!("--latency-ms: '{ms}' is not a whole number"))?;
+                config.latency = Duration::from_millis(ms);
+            }
+            "--no-active-number" => config.no_active_number = true,
+            "--exit-on-stdin-eof" => exit_on_stdin_eof = true,
+            "--quiet" => quiet = true,
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    if config.api_keys.is_empty() {
+        return Err("no API key given: pass --api-key KEY (clients must send \
+                    'Authorization: Bearer KEY')"
+            .to_owned());
+    }
+    Ok(Command::Run(Options {
+        config,
+        exit_on_stdin_eof,
+        quiet,
+    }))
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(options)) => options,
+        Ok(Command::Help) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("blooio-emulator {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("blooio-emulator: {message}\nTry 'blooio-emulator --help'.");
+            return ExitCode::from(2);
+        }
+    };
+    let listen = options.config.listen;
+    let emulator = match Emulator::start(options.config) {
+        Ok(emulator) => emulator,
+        Err(err) => {
+            eprintln!("blooio-emulator: cannot listen on {listen}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !options.quiet {
+        let log = stderr_logger();
+        emulator.on_request(move |outcome| {
+            // Never block the server on a full stderr pipe: drop the line instead.
+            let _ = log.try_send(log_line(outcome));
+        });
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{}", emulator.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+
+    let reason = wait_for_exit(options.exit_on_stdin_eof);
+    drop(emulator);
+    if !options.quiet {
+        eprintln!("blooio-emulator: {reason}, stopped");
+    }
+    ExitCode::SUCCESS
+}
+
+fn log_line(outcome: &RequestOutcome) -> String {
+    format!(
+        "{} {} {} {}ms",
+        outcome.method,
+        outcome.raw_path,
+        outcome.status,
+        outcome.elapsed.as_millis()
+    )
+}
+
+/// A thread that writes log lines to stderr, fed through a bounded queue.
+fn stderr_logger() -> SyncSender<String> {
+    let (lines, queue) = sync_channel::<String>(4096);
+    std::thread::spawn(move || {
+        for line in queue {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    });
+    lines
+}
+
+/// Blocks until SIGINT, SIGTERM or (if asked) end of standard input; says which.
+fn wait_for_exit(on_stdin_eof: bool) -> &'static str {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(_) => return "no runtime for signals",
+    };
+    runtime.block_on(async {
+        // Without the option nothing ever sends, so that branch just stays pending.
+        let (eof_tx, eof) = tokio::sync::oneshot::channel::<()>();
+        if on_stdin_eof {
+            // A plain thread: a blocking read that is never joined cannot delay exit.
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+                let _ = eof_tx.send(());
+            });
+        }
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            Some(()) = async { terminate.as_mut()?.recv().await } => "SIGTERM",
+            Ok(()) = eof => "standard input closed",
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn all_options() {
+        let Command::Run(options) = parse(&[
+            "--listen=127.0.0.1:9999",
+            "--api-key",
+            "a",
+            "--api-key=b",
+            "--latency-ms",
+            "50",
+            "--no-active-number",
+            "--exit-on-stdin-eof",
+        ])
+        .unwrap() else {
+            panic!("expected a run");
+        };
+        assert_eq!(options.config.listen, "127.0.0.1:9999".parse().unwrap());
+        assert_eq!(options.config.api_keys, ["a", "b"]);
+        assert_eq!(options.config.latency, Duration::from_millis(50));
+        assert!(options.config.no_active_number && options.exit_on_stdin_eof && !options.quiet);
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(parse(&[]).unwrap_err().contains("--api-key"));
+        assert!(parse(&["--api-key"]).unwrap_err().contains("needs"));
+        assert!(parse(&["--api-key", "k", "--listen", "nowhere"]).is_err());
+        assert!(parse(&["--api-key", "k", "--latency-ms", "-1"]).is_err());
+        assert!(parse(&["--api-key", "k", "--frobnicate"]).is_err());
+        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+    }
+}

@@ -1,0 +1,219 @@
+//! The accept loop and per-connection tasks.
+//!
+//! hyper serves each connection, but the task keeps a second handle on the socket. When a
+//! handler (a fault) or `drop_connections` asks for it, the task drops hyper's side and
+//! finishes the connection by hand: raw bytes, then a close (FIN) or a reset (RST).
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::response::Response;
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use tower::ServiceExt;
+
+use crate::state::{Shared, lock};
+
+/// How a taken-over connection ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Orderly close (FIN).
+    Close,
+    /// Abortive close (RST), via `SO_LINGER` 0.
+    Reset,
+}
+
+/// What to write on a taken-over connection before ending it.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub head: Vec<u8>,
+    pub body: Bytes,
+    pub body_delay: Duration,
+    pub ending: Ending,
+}
+
+impl RawResponse {
+    /// Reset without sending a byte.
+    pub(crate) fn reset() -> RawResponse {
+        RawResponse {
+            head: Vec::new(),
+            body: Bytes::new(),
+            body_delay: Duration::ZERO,
+            ending: Ending::Reset,
+        }
+    }
+
+    /// Close silently, as a server timing out an idle keep-alive connection.
+    fn close() -> RawResponse {
+        RawResponse {
+            ending: Ending::Close,
+            ..RawResponse::reset()
+        }
+    }
+}
+
+pub(crate) struct TakeOver {
+    raw: RawResponse,
+    /// Told once the socket is closed.
+    done: Option<oneshot::Sender<()>>,
+}
+
+/// How to reach a connection's task (kept in [`Shared::connections`]).
+pub(crate) type ConnHandle = mpsc::UnboundedSender<TakeOver>;
+
+/// Put in every request's extensions: which connection carries it, and how to take it over.
+#[derive(Clone)]
+pub(crate) struct ConnCtx {
+    pub id: u64,
+    handle: ConnHandle,
+}
+
+impl ConnCtx {
+    /// Hands the connection to its task; never returns, as the task drops this request.
+    pub(crate) async fn take_over(&self, raw: RawResponse) -> Response {
+        let _ = self.handle.send(TakeOver { raw, done: None });
+        std::future::pending().await
+    }
+}
+
+/// Accepts connections until `shutdown` fires. Connection tasks end with the runtime.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    router: Router,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    tokio::spawn(serve_connection(stream, Arc::clone(&shared), router.clone()));
+                }
+                // Out of file descriptors or an aborted handshake: pause, then go on.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, router: Router) {
+    let id = shared.connections_accepted.fetch_add(1, Ordering::Relaxed) + 1;
+    let _ = stream.set_nodelay(true);
+    let Ok((stream, spare)) = with_spare_handle(stream) else {
+        return;
+    };
+    let (handle, mut takeovers) = mpsc::unbounded_channel();
+    let _registered = Registration::new(&shared, id, handle.clone());
+
+    let ctx = ConnCtx { id, handle };
+    let service = service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(ctx.clone());
+        router.clone().oneshot(req)
+    });
+    let mut conn = Box::pin(
+        http1::Builder::new()
+            .keep_alive(true)
+            .header_read_timeout(None)
+            .serve_connection(TokioIo::new(stream), service),
+    );
+    let takeover = tokio::select! {
+        _ = conn.as_mut() => None,
+        Some(takeover) = takeovers.recv() => Some(takeover),
+    };
+    // Dropping hyper's side (and any request it was handling) leaves only `spare` open.
+    drop(conn);
+    if let Some(TakeOver { raw, done }) = takeover {
+        finish_by_hand(spare, raw).await;
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// A second handle on the same socket, for when hyper's has been dropped.
+fn with_spare_handle(stream: TcpStream) -> io::Result<(TcpStream, std::net::TcpStream)> {
+    let std_stream = stream.into_std()?;
+    let spare = std_stream.try_clone()?;
+    Ok((TcpStream::from_std(std_stream)?, spare))
+}
+
+async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
+    let Ok(mut stream) = TcpStream::from_std(socket) else {
+        return;
+    };
+    let written: io::Result<()> = async {
+        stream.write_all(&raw.head).await?;
+        if !raw.body_delay.is_zero() {
+            tokio::time::sleep(raw.body_delay).await;
+        }
+        stream.write_all(&raw.body).await?;
+        stream.flush().await
+    }
+    .await;
+    match raw.ending {
+        // With a zero linger time, dropping the socket sends RST instead of FIN.
+        Ending::Reset => {
+            let _ = stream.set_zero_linger();
+        }
+        Ending::Close if written.is_ok() => {
+            let _ = stream.shutdown().await;
+        }
+        Ending::Close => {}
+    }
+}
+
+/// Closes every open connection but `except` (the one asking, so it gets its answer), and
+/// waits until they are closed. Returns how many were closed.
+pub(crate) async fn drop_connections(shared: &Shared, except: Option<u64>) -> usize {
+    let handles: Vec<ConnHandle> = lock(&shared.connections)
+        .iter()
+        .filter(|(id, _)| Some(**id) != except)
+        .map(|(_, handle)| handle.clone())
+        .collect();
+    let mut closing = Vec::new();
+    for handle in handles {
+        let (done, closed) = oneshot::channel();
+        let takeover = TakeOver {
+            raw: RawResponse::close(),
+            done: Some(done),
+        };
+        if handle.send(takeover).is_ok() {
+            closing.push(closed);
+        }
+    }
+    let count = closing.len();
+    for closed in closing {
+        // An error means the task ended on its own: closed all the same.
+        let _ = closed.await;
+    }
+    count
+}
+
+/// Keeps a connection listed in [`Shared::connections`] for as long as its task lives.
+struct Registration<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
+
+impl<'a> Registration<'a> {
+    fn new(shared: &'a Shared, id: u64, handle: ConnHandle) -> Registration<'a> {
+        lock(&shared.connections).insert(id, handle);
+        Registration { shared, id }
+    }
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        lock(&self.shared.connections).remove(&self.id);
+    }
+}

@@ -1,0 +1,206 @@
+//! Everything the server's tasks share: settings, backgrounds, faults, the request log,
+//! open connections and id generation.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::config::EmulatorConfig;
+use crate::fault::FaultQueue;
+use crate::record::{RecordedRequest, RequestLog, RequestOutcome};
+use crate::server::ConnHandle;
+use crate::store::Store;
+
+/// Locks a mutex, ignoring poisoning: a panicking test thread must not take the emulator down.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Settings that tests change at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Settings {
+    pub latency: Duration,
+    pub no_active_number: bool,
+}
+
+type Hook = Arc<dyn Fn(&RequestOutcome) + Send + Sync>;
+
+pub(crate) struct Shared {
+    started: Instant,
+    api_keys: Vec<String>,
+    /// `http://HOST:PORT`, the origin clients reach us at.
+    origin: String,
+    initial: Settings,
+    settings: Mutex<Settings>,
+    pub(crate) faults: Mutex<FaultQueue>,
+    log: Mutex<RequestLog>,
+    pub(crate) store: Mutex<Store>,
+    /// Open connections, by connection id.
+    pub(crate) connections: Mutex<HashMap<u64, ConnHandle>>,
+    pub(crate) connections_accepted: AtomicU64,
+    ids: IdGen,
+    on_request: Mutex<Option<Hook>>,
+}
+
+/// A recorded request waiting for its answer.
+pub(crate) struct Pending {
+    seq: u64,
+    method: String,
+    raw_path: String,
+    started: Instant,
+}
+
+impl Shared {
+    pub(crate) fn new(config: &EmulatorConfig, addr: SocketAddr) -> Shared {
+        let initial = Settings {
+            latency: config.latency,
+            no_active_number: config.no_active_number,
+        };
+        Shared {
+            started: Instant::now(),
+            api_keys: config.api_keys.clone(),
+            origin: format!("http://{}", reachable(addr)),
+            initial,
+            settings: Mutex::new(initial),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            store: Mutex::default(),
+            connections: Mutex::default(),
+            connections_accepted: AtomicU64::new(0),
+            ids: IdGen::new(),
+            on_request: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub(crate) fn api_keys(&self) -> &[String] {
+        &self.api_keys
+    }
+
+    pub(crate) fn settings(&self) -> Settings {
+        *lock(&self.settings)
+    }
+
+    pub(crate) fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut lock(&self.settings));
+    }
+
+    pub(crate) fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    pub(crate) fn new_request_id(&self) -> String {
+        format!("req_{:016x}", self.ids.next())
+    }
+
+    pub(crate) fn new_background_id(&self) -> String {
+        format!("bg_{:016x}", self.ids.next())
+    }
+
+    pub(crate) fn record(&self, record: RecordedRequest, started: Instant) -> Pending {
+        let method = record.method.clone();
+        let raw_path = record.raw_path.clone();
+        let seq = lock(&self.log).push(record);
+        Pending {
+            seq,
+            method,
+            raw_path,
+            started,
+        }
+    }
+
+    /// Fills in the answered status and tells the `on_request` hook, if any.
+    pub(crate) fn answered(&self, pending: Pending, status: u16) {
+        lock(&self.log).set_status(pending.seq, status);
+        let hook = lock(&self.on_request).clone();
+        if let Some(hook) = hook {
+            hook(&RequestOutcome {
+                method: pending.method,
+                raw_path: pending.raw_path,
+                status,
+                elapsed: pending.started.elapsed(),
+            });
+        }
+    }
+
+    pub(crate) fn set_on_request(&self, hook: Option<Hook>) {
+        *lock(&self.on_request) = hook;
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).snapshot()
+    }
+
+    pub(crate) fn request_total(&self) -> u64 {
+        lock(&self.log).total()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    /// Back to a fresh start: no backgrounds, faults, rule or records; the start-up latency
+    /// and `no_active_number`. Open connections and the accept count are kept.
+    pub(crate) fn reset(&self) {
+        lock(&self.store).clear();
+        lock(&self.faults).clear();
+        lock(&self.log).clear();
+        *lock(&self.settings) = self.initial;
+    }
+}
+
+/// The address a client can reach a listening address at (a wildcard becomes loopback).
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
+/// Unique, unpredictable-looking 64-bit ids: a random seed plus a counter, through the
+/// SplitMix64 finaliser (a bijection, so distinct counters give distinct ids).
+struct IdGen {
+    seed: u64,
+    counter: AtomicU64,
+}
+
+impl IdGen {
+    fn new() -> IdGen {
+        IdGen {
+            seed: RandomState::new().hash_one(Instant::now()),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    fn next(&self) -> u64 {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let mut z = self.seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let ids = IdGen::new();
+        let seen: std::collections::HashSet<u64> = (0..10_000).map(|_| ids.next()).collect();
+        assert_eq!(seen.len(), 10_000);
+        let shared = Shared::new(&EmulatorConfig::default(), "0.0.0.0:8080".parse().unwrap());
+        let id = shared.new_background_id();
+        assert!(id.starts_with("bg_") && id.len() == 19, "{id}");
+        assert_eq!(shared.origin(), "http://127.0.0.1:8080");
+    }
+}
