@@ -1,0 +1,133 @@
+package blooio
+
+// The emulator the tests run against: started once for the package from $BLOOIO_EMULATOR
+// (the Makefile passes the path), with --exit-on-stdin-eof and a stdin pipe held by the test
+// binary, so it cannot outlive the tests however they end.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const testAPIKey = "bl_test_key_go_0123456789"
+
+type emulator struct {
+	baseURL string
+	origin  string
+	stdin   io.WriteCloser
+	cmd     *exec.Cmd
+}
+
+var emu *emulator
+
+func TestMain(m *testing.M) {
+	bin := os.Getenv("BLOOIO_EMULATOR")
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "set BLOOIO_EMULATOR to the blooio-emulator binary (make test-go does)")
+		os.Exit(2)
+	}
+	var err error
+	emu, err = startEmulator(bin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	emu.stop()
+	os.Exit(code)
+}
+
+func startEmulator(bin string) (*emulator, error) {
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--api-key", testAPIKey, "--exit-on-stdin-eof", "--quiet")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the emulator: %w", err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		return nil, fmt.Errorf("the emulator printed no URL: %w", err)
+	}
+	base := strings.TrimSpace(line)
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	return &emulator{baseURL: base, origin: u.Scheme + "://" + u.Host, stdin: stdin, cmd: cmd}, nil
+}
+
+func (e *emulator) stop() {
+	e.stdin.Close()
+	e.cmd.Wait()
+}
+
+// control calls the emulator's control API and decodes its JSON answer into out (if not nil).
+func (e *emulator) control(t testing.TB, method, path string, body any, out any) {
+	t.Helper()
+	var reader io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reader = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.origin+"/__emulator/"+path, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("emulator %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("emulator %s %s: %d %s", method, path, resp.StatusCode, text)
+	}
+	if out != nil {
+		if err := json.Unmarshal(text, out); err != nil {
+			t.Fatalf("emulator %s %s: %v in %s", method, path, err, text)
+		}
+	}
+}
+
+type recordedRequest struct {
+	Method  string      `json:"method"`
+	RawPath string      `json:"raw_path"`
+	Headers [][2]string `json:"headers"`
+	Parts   []struct {
+		Name        string `json:"name"`
+		ContentType string `json:"content_type"`
+		Len         int    `json:"len"`
+	} `json:"parts"`
+}
+
+func (e *emulator) requests(t testing.TB) []recordedRequest {
+	t.Helper()
+	var out []recordedRequest
+	e.control(t, "GET", "requests", nil, &out)
+	return out
+}
+
+func (e *emulator) reset(t testing.TB) {
+	t.Helper()
+	e.control(t, "POST", "reset", nil, nil)
+}

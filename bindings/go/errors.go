@@ -1,0 +1,122 @@
+package blooio
+
+/*
+#include "blooio.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is what a call of libblooio returned: the values of blooio_status in
+// include/blooio.h. Values are fixed and never reused.
+type Status int
+
+// The statuses of include/blooio.h.
+const (
+	StatusOK                Status = C.BLOOIO_STATUS_OK
+	StatusInvalidArgument   Status = C.BLOOIO_STATUS_INVALID_ARGUMENT
+	StatusInvalidConfig     Status = C.BLOOIO_STATUS_INVALID_CONFIG
+	StatusInvalidChatID     Status = C.BLOOIO_STATUS_INVALID_CHAT_ID
+	StatusInvalidImage      Status = C.BLOOIO_STATUS_INVALID_IMAGE
+	StatusIO                Status = C.BLOOIO_STATUS_IO
+	StatusBadRequest        Status = C.BLOOIO_STATUS_BAD_REQUEST
+	StatusAuthentication    Status = C.BLOOIO_STATUS_AUTHENTICATION
+	StatusRateLimited       Status = C.BLOOIO_STATUS_RATE_LIMITED
+	StatusDeviceUnavailable Status = C.BLOOIO_STATUS_DEVICE_UNAVAILABLE
+	StatusNoActiveNumber    Status = C.BLOOIO_STATUS_NO_ACTIVE_NUMBER
+	StatusServerError       Status = C.BLOOIO_STATUS_SERVER_ERROR
+	StatusHTTPStatus        Status = C.BLOOIO_STATUS_HTTP_STATUS
+	StatusTimeout           Status = C.BLOOIO_STATUS_TIMEOUT
+	StatusConnection        Status = C.BLOOIO_STATUS_CONNECTION
+	StatusDecode            Status = C.BLOOIO_STATUS_DECODE
+	StatusPanic             Status = C.BLOOIO_STATUS_PANIC
+	StatusOther             Status = C.BLOOIO_STATUS_OTHER
+)
+
+// String gives the status's stable snake_case name, such as "rate_limited".
+func (s Status) String() string {
+	return C.GoString(C.blooio_status_name(C.int(s)))
+}
+
+// Error is a failed call. Its detail comes from the blooio_error that the library returned
+// for that very call (never from thread-local state, which a goroutine cannot rely on).
+type Error struct {
+	// Status says what kind of failure it is.
+	Status Status
+	// HTTPStatus is the status of the last response, or 0 when there was none (the call was
+	// refused before sending, or no response came).
+	HTTPStatus int
+	// Message is a complete, actionable message. It never contains the API key.
+	Message string
+	// ServerMessage is the server's own message from its error body, if it sent one.
+	ServerMessage string
+	// Code is the server's error code, if it sent one.
+	Code string
+	// RequestID is the x-request-id of the last response: quote it to Blooio support.
+	RequestID string
+	// Attempts is how many HTTP attempts were made: 0 when nothing was sent.
+	Attempts int
+	// RetryAfter is how long the server asked the caller to wait, or 0 if it did not say.
+	RetryAfter time.Duration
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return "blooio: " + e.Message
+}
+
+// Is lets errors.Is match an *Error against a Status:
+//
+//	if errors.Is(err, blooio.StatusAuthentication) { ... }
+func (e *Error) Is(target error) bool {
+	s, ok := target.(Status)
+	return ok && s == e.Status
+}
+
+// Error makes a Status usable as an errors.Is target.
+func (s Status) Error() string {
+	return "blooio: " + s.String()
+}
+
+// argumentError is a failure found by this package before calling the library, with the
+// status the library gives for the same kind of mistake.
+func argumentError(format string, args ...any) *Error {
+	return &Error{Status: StatusInvalidArgument, Message: fmt.Sprintf(format, args...)}
+}
+
+// takeError reads a failed call's error object and frees it.
+func takeError(status C.blooio_status, e *C.blooio_error) *Error {
+	if e == nil {
+		return &Error{Status: Status(status), Message: "libblooio failed: " + Status(status).String()}
+	}
+	received()
+	defer func() {
+		C.blooio_error_free(e)
+		released()
+	}()
+	out := &Error{
+		Status:        Status(C.blooio_error_status(e)),
+		HTTPStatus:    int(C.blooio_error_http_status(e)),
+		Message:       goString(C.blooio_error_message(e)),
+		ServerMessage: goString(C.blooio_error_server_message(e)),
+		Code:          goString(C.blooio_error_server_code(e)),
+		RequestID:     goString(C.blooio_error_request_id(e)),
+		Attempts:      int(C.blooio_error_attempts(e)),
+	}
+	var ms C.uint64_t
+	if C.blooio_error_retry_after_ms(e, &ms) {
+		out.RetryAfter = time.Duration(ms) * time.Millisecond
+	}
+	return out
+}
+
+// goString copies a string borrowed from a library object; NULL gives "".
+func goString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}
