@@ -26,13 +26,13 @@ func takeBackground(b *C.blooio_background) (*Background, error) {
 	}()
 	var out Background
 	var err error
-	check := func(status C.blooio_status, field string) bool {
-		if status != C.BLOOIO_STATUS_OK && err == nil {
+	check := func(status Status, field string) bool {
+		if status != StatusOK && err == nil {
 			err = &Error{Status: Status(status), Message: "reading the background's " + field + " failed"}
 		}
-		return status == C.BLOOIO_STATUS_OK
+		return status == StatusOK
 	}
-	str := func(get func(*C.bool, **C.char) C.blooio_status, field string) *string {
+	str := func(get func(*C.bool, **C.char) Status, field string) *string {
 		var present C.bool
 		var value *C.char
 		if check(get(&present, &value), field) && bool(present) {
@@ -41,7 +41,7 @@ func takeBackground(b *C.blooio_background) (*Background, error) {
 		}
 		return nil
 	}
-	flag := func(get func(*C.bool, *C.bool) C.blooio_status, field string) *bool {
+	flag := func(get func(*C.bool, *C.bool) Status, field string) *bool {
 		var present, value C.bool
 		if check(get(&present, &value), field) && bool(present) {
 			v := bool(value)
@@ -49,26 +49,26 @@ func takeBackground(b *C.blooio_background) (*Background, error) {
 		}
 		return nil
 	}
-	out.ChatID = str(func(p *C.bool, v **C.char) C.blooio_status {
-		return C.blooio_background_chat_id(b, p, v)
+	out.ChatID = str(func(p *C.bool, v **C.char) Status {
+		return Status(C.blooio_background_chat_id(b, p, v))
 	}, "chat_id")
-	out.HasBackground = flag(func(p *C.bool, v *C.bool) C.blooio_status {
-		return C.blooio_background_has_background(b, p, v)
+	out.HasBackground = flag(func(p *C.bool, v *C.bool) Status {
+		return Status(C.blooio_background_has_background(b, p, v))
 	}, "has_background")
-	out.BackgroundID = str(func(p *C.bool, v **C.char) C.blooio_status {
-		return C.blooio_background_background_id(b, p, v)
+	out.BackgroundID = str(func(p *C.bool, v **C.char) Status {
+		return Status(C.blooio_background_background_id(b, p, v))
 	}, "background_id")
-	out.BackgroundURL = str(func(p *C.bool, v **C.char) C.blooio_status {
-		return C.blooio_background_background_url(b, p, v)
+	out.BackgroundURL = str(func(p *C.bool, v **C.char) Status {
+		return Status(C.blooio_background_background_url(b, p, v))
 	}, "background_url")
 	var present C.bool
 	var version C.int64_t
-	if check(C.blooio_background_background_version(b, &present, &version), "background_version") && bool(present) {
+	if check(Status(C.blooio_background_background_version(b, &present, &version)), "background_version") && bool(present) {
 		v := int64(version)
 		out.BackgroundVersion = &v
 	}
-	out.Changed = flag(func(p *C.bool, v *C.bool) C.blooio_status {
-		return C.blooio_background_changed(b, p, v)
+	out.Changed = flag(func(p *C.bool, v *C.bool) Status {
+		return Status(C.blooio_background_changed(b, p, v))
 	}, "changed")
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func milliseconds(d time.Duration) C.uint64_t {
 // apply hands the settings to the library's options, one setter at a time.
 func (s *settings) apply(o *C.blooio_options) error {
 	var e *C.blooio_error
-	setString := func(value *string, name string, set func(*C.char) C.blooio_status) error {
+	setString := func(value *string, name string, set func(*C.char) Status) error {
 		if value == nil {
 			return nil
 		}
@@ -120,39 +120,39 @@ func (s *settings) apply(o *C.blooio_options) error {
 			return err
 		}
 		defer C.free(unsafe.Pointer(c))
-		if status := set(c); status != C.BLOOIO_STATUS_OK {
+		if status := set(c); status != StatusOK {
 			return takeError(status, e)
 		}
 		return nil
 	}
-	set := func(status C.blooio_status) error {
-		if status != C.BLOOIO_STATUS_OK {
+	set := func(status Status) error {
+		if status != StatusOK {
 			return takeError(status, e)
 		}
 		return nil
 	}
-	if err := setString(s.apiKey, "the API key", func(c *C.char) C.blooio_status {
-		return C.blooio_options_set_api_key(o, c, &e)
+	if err := setString(s.apiKey, "the API key", func(c *C.char) Status {
+		return Status(C.blooio_options_set_api_key(o, c, &e))
 	}); err != nil {
 		return err
 	}
-	if err := setString(s.baseURL, "the base URL", func(c *C.char) C.blooio_status {
-		return C.blooio_options_set_base_url(o, c, &e)
+	if err := setString(s.baseURL, "the base URL", func(c *C.char) Status {
+		return Status(C.blooio_options_set_base_url(o, c, &e))
 	}); err != nil {
 		return err
 	}
-	if err := setString(s.userAgentSuffix, "the User-Agent suffix", func(c *C.char) C.blooio_status {
-		return C.blooio_options_set_user_agent_suffix(o, c, &e)
+	if err := setString(s.userAgentSuffix, "the User-Agent suffix", func(c *C.char) Status {
+		return Status(C.blooio_options_set_user_agent_suffix(o, c, &e))
 	}); err != nil {
 		return err
 	}
 	if s.timeout != nil {
-		if err := set(C.blooio_options_set_timeout_ms(o, milliseconds(*s.timeout), &e)); err != nil {
+		if err := set(Status(C.blooio_options_set_timeout_ms(o, milliseconds(*s.timeout), &e))); err != nil {
 			return err
 		}
 	}
 	if s.connectTimeout != nil {
-		if err := set(C.blooio_options_set_connect_timeout_ms(o, milliseconds(*s.connectTimeout), &e)); err != nil {
+		if err := set(Status(C.blooio_options_set_connect_timeout_ms(o, milliseconds(*s.connectTimeout), &e))); err != nil {
 			return err
 		}
 	}
@@ -161,12 +161,12 @@ func (s *settings) apply(o *C.blooio_options) error {
 		if n < 0 || uint64(n) > math.MaxUint32 {
 			return argumentError("max retries is %d; give a number from 0 to %d", n, uint32(math.MaxUint32))
 		}
-		if err := set(C.blooio_options_set_max_retries(o, C.uint32_t(n), &e)); err != nil {
+		if err := set(Status(C.blooio_options_set_max_retries(o, C.uint32_t(n), &e))); err != nil {
 			return err
 		}
 	}
 	if s.insecureHTTP != nil {
-		if err := set(C.blooio_options_set_allow_insecure_http(o, C.bool(*s.insecureHTTP), &e)); err != nil {
+		if err := set(Status(C.blooio_options_set_allow_insecure_http(o, C.bool(*s.insecureHTTP), &e))); err != nil {
 			return err
 		}
 	}
@@ -190,7 +190,7 @@ type Client struct {
 func NewClient(opts ...Option) (*Client, error) {
 	var o *C.blooio_options
 	var e *C.blooio_error
-	if status := C.blooio_options_new(&o, &e); status != C.BLOOIO_STATUS_OK {
+	if status := Status(C.blooio_options_new(&o, &e)); status != StatusOK {
 		return nil, takeError(status, e)
 	}
 	received()
@@ -207,7 +207,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	var ptr *C.blooio_client
-	if status := C.blooio_client_new(o, &ptr, &e); status != C.BLOOIO_STATUS_OK {
+	if status := Status(C.blooio_client_new(o, &ptr, &e)); status != StatusOK {
 		return nil, takeError(status, e)
 	}
 	received()
@@ -235,7 +235,7 @@ func (c *Client) Close() error {
 }
 
 // call runs one request with the client held open, and turns its outcome into Go values.
-func (c *Client) call(method string, do func(*C.blooio_client, **C.blooio_background, **C.blooio_error) C.blooio_status) (*Background, error) {
+func (c *Client) call(method string, do func(*C.blooio_client, **C.blooio_background, **C.blooio_error) Status) (*Background, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
@@ -245,7 +245,7 @@ func (c *Client) call(method string, do func(*C.blooio_client, **C.blooio_backgr
 	var e *C.blooio_error
 	status := do(c.ptr, &b, &e)
 	runtime.KeepAlive(c)
-	if status != C.BLOOIO_STATUS_OK {
+	if status != StatusOK {
 		return nil, takeError(status, e)
 	}
 	return takeBackground(b)
@@ -259,8 +259,8 @@ func (c *Client) GetChatBackground(chatID string) (*Background, error) {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(id))
-	return c.call("GetChatBackground", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) C.blooio_status {
-		return C.blooio_get_chat_background(cl, id, b, e)
+	return c.call("GetChatBackground", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_get_chat_background(cl, id, b, e))
 	})
 }
 
@@ -278,8 +278,8 @@ func (c *Client) SetChatBackgroundFile(chatID, path string) (*Background, error)
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(p))
-	return c.call("SetChatBackgroundFile", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) C.blooio_status {
-		return C.blooio_set_chat_background_file(cl, id, p, b, e)
+	return c.call("SetChatBackgroundFile", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_set_chat_background_file(cl, id, p, b, e))
 	})
 }
 
@@ -304,7 +304,7 @@ func (c *Client) SetChatBackgroundBytes(chatID string, data []byte) (*Background
 		// Go memory without Go pointers in it, which the library reads during the call only.
 		ptr = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	}
-	return c.call("SetChatBackgroundBytes", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) C.blooio_status {
-		return C.blooio_set_chat_background_bytes(cl, id, ptr, C.size_t(len(data)), b, e)
+	return c.call("SetChatBackgroundBytes", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_set_chat_background_bytes(cl, id, ptr, C.size_t(len(data)), b, e))
 	})
 }

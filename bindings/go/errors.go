@@ -76,9 +76,9 @@ func (e *Error) Is(target error) bool {
 	return ok && s == e.Status
 }
 
-// Error makes a Status usable as an errors.Is target.
+// Error makes a Status usable as an errors.Is target; it gives the same name as String.
 func (s Status) Error() string {
-	return "blooio: " + s.String()
+	return s.String()
 }
 
 // argumentError is a failure found by this package before calling the library, with the
@@ -88,7 +88,7 @@ func argumentError(format string, args ...any) *Error {
 }
 
 // takeError reads a failed call's error object and frees it.
-func takeError(status C.blooio_status, e *C.blooio_error) *Error {
+func takeError(status Status, e *C.blooio_error) *Error {
 	if e == nil {
 		return &Error{Status: Status(status), Message: "libblooio failed: " + Status(status).String()}
 	}
