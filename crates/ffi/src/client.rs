@@ -1,0 +1,182 @@
+//! `blooio_client` and the two endpoints.
+
+use std::ffi::c_char;
+use std::path::Path;
+
+use blooio_core::{Client, ClientBuilder};
+
+use crate::background::blooio_background;
+use crate::boundary::{boundary, bytes, guard, handle, out, string};
+use crate::error::blooio_error;
+use crate::handle::{self as handles, Handle, Kind};
+use crate::options::blooio_options;
+use crate::status::blooio_status;
+
+/// The User-Agent suffix of C callers unless they set their own.
+const USER_AGENT_SUFFIX: &str = concat!("blooio-c/", env!("CARGO_PKG_VERSION"));
+
+/// A client for the chat-background endpoints. Created with `blooio_client_new`, freed with
+/// `blooio_client_free`.
+///
+/// Thread safety: one client may be used by any number of threads at once (its calls take a
+/// `const blooio_client *`, and its connections are pooled and shared). Only freeing it must
+/// wait until no call on it is running.
+pub struct blooio_client {
+    inner: Client,
+}
+
+impl Handle for blooio_client {
+    const KIND: Kind = Kind::Client;
+}
+
+/// Creates a client. Everything is checked (the key, the base URL and its scheme, the
+/// timeouts); nothing is sent.
+///
+/// `options`: the settings, copied (free them whenever you like), or NULL for the environment
+/// (`BLOOIO_API_KEY`, `BLOOIO_BASE_URL`) and the defaults.
+/// `client_out`: receives the new client, which the caller owns and frees with
+/// `blooio_client_free`; must not be NULL; written only on success.
+/// `error`: NULL, or receives an error the caller frees with `blooio_error_free` on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`; `BLOOIO_STATUS_INVALID_CONFIG` (no API key, a bad base URL,
+/// plain http to a remote host without the opt-in, a bad User-Agent suffix);
+/// `BLOOIO_STATUS_INVALID_ARGUMENT` (`client_out` NULL, `options` not live options).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_client_new(
+    options: *const blooio_options,
+    client_out: *mut *mut blooio_client,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary("blooio_client_new", error, || {
+        let (builder, suffix_set) = if options.is_null() {
+            (ClientBuilder::default(), false)
+        } else {
+            // SAFETY: a live handle is checked before use and not freed during the call.
+            let o = unsafe { handle(options, "options") }?;
+            (o.builder.clone(), o.user_agent_suffix_set)
+        };
+        // SAFETY: NULL is refused; otherwise the address of a `blooio_client *`.
+        let client_out = unsafe { out(client_out, "client_out") }?;
+        let builder = if suffix_set {
+            builder
+        } else {
+            builder.user_agent_suffix(USER_AGENT_SUFFIX)
+        };
+        let inner = builder.build()?;
+        client_out.write(handles::into_raw(blooio_client { inner }));
+        Ok(())
+    })
+}
+
+/// Frees a client and closes its pooled connections. No call may be running on it. NULL, or a
+/// pointer that is not a live client (freed already), is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_client_free(client: *mut blooio_client) {
+    guard((), || drop(handles::take(client)))
+}
+
+/// `GET /chats/{chat_id}/background`: the chat's current background.
+///
+/// `client`: must not be NULL; may be shared with other threads. `chat_id`: NUL-terminated
+/// UTF-8, such as `"+15551234567"`, an email, a group id or a comma-separated list; must not
+/// be NULL; percent-encoded by the library. `background_out`: receives the background, which
+/// the caller owns and frees with `blooio_background_free`; must not be NULL; written only on
+/// success. `error`: NULL, or receives an error the caller frees with `blooio_error_free`.
+///
+/// Returns `BLOOIO_STATUS_OK`; before sending: `BLOOIO_STATUS_INVALID_ARGUMENT`,
+/// `BLOOIO_STATUS_INVALID_CHAT_ID`; after: `BLOOIO_STATUS_AUTHENTICATION`,
+/// `BLOOIO_STATUS_RATE_LIMITED`, `BLOOIO_STATUS_DEVICE_UNAVAILABLE`,
+/// `BLOOIO_STATUS_NO_ACTIVE_NUMBER`, `BLOOIO_STATUS_SERVER_ERROR`, `BLOOIO_STATUS_BAD_REQUEST`,
+/// `BLOOIO_STATUS_HTTP_STATUS`, `BLOOIO_STATUS_TIMEOUT`, `BLOOIO_STATUS_CONNECTION`,
+/// `BLOOIO_STATUS_DECODE` (after the retries the options allow).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_get_chat_background(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary("blooio_get_chat_background", error, || {
+        // SAFETY: each pointer is checked (NULL, live handle) before use; the caller passes a
+        // NUL-terminated string and the address of a `blooio_background *`.
+        let (client, chat_id, background_out) = unsafe {
+            (
+                handle(client, "client")?,
+                string(chat_id, "chat_id")?,
+                out(background_out, "background_out")?,
+            )
+        };
+        let background = client.inner.get_chat_background(chat_id)?;
+        background_out.write(handles::into_raw(blooio_background::new(background)));
+        Ok(())
+    })
+}
+
+/// `PUT /chats/{chat_id}/background` with an image file, streamed from disk (re-read if the
+/// upload is retried). The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or
+/// HEIF, at most 10 MiB.
+///
+/// `client`, `chat_id`, `background_out`, `error`: as for `blooio_get_chat_background`; the
+/// background holds `changed`. `path`: the file's path, NUL-terminated UTF-8; must not be NULL
+/// (for a file whose name is not UTF-8, read it and use `blooio_set_chat_background_bytes`).
+///
+/// Returns the statuses of `blooio_get_chat_background`, and before sending
+/// `BLOOIO_STATUS_INVALID_IMAGE` (empty, too large, not a supported format, not a regular
+/// file) or `BLOOIO_STATUS_IO` (the file cannot be opened or read).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_set_chat_background_file(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    path: *const c_char,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary("blooio_set_chat_background_file", error, || {
+        // SAFETY: as in blooio_get_chat_background; `path` is a NUL-terminated string.
+        let (client, chat_id, path, background_out) = unsafe {
+            (
+                handle(client, "client")?,
+                string(chat_id, "chat_id")?,
+                string(path, "path")?,
+                out(background_out, "background_out")?,
+            )
+        };
+        let background = client.inner.set_chat_background_file(chat_id, Path::new(path))?;
+        background_out.write(handles::into_raw(blooio_background::new(background)));
+        Ok(())
+    })
+}
+
+/// `PUT /chats/{chat_id}/background` with image bytes in memory (borrowed for the call only).
+/// The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
+///
+/// `client`, `chat_id`, `background_out`, `error`: as for `blooio_get_chat_background`; the
+/// background holds `changed`. `data`: the image's bytes; must not be NULL, even when `len`
+/// is 0. `len`: the number of bytes; 0 gives `BLOOIO_STATUS_INVALID_IMAGE`.
+///
+/// Returns the statuses of `blooio_get_chat_background`, and before sending
+/// `BLOOIO_STATUS_INVALID_IMAGE` (empty, too large, not a supported format).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_set_chat_background_bytes(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    data: *const u8,
+    len: usize,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary("blooio_set_chat_background_bytes", error, || {
+        // SAFETY: as in blooio_get_chat_background; `data` points to `len` readable bytes.
+        let (client, chat_id, data, background_out) = unsafe {
+            (
+                handle(client, "client")?,
+                string(chat_id, "chat_id")?,
+                bytes(data, len, "data")?,
+                out(background_out, "background_out")?,
+            )
+        };
+        let background = client.inner.set_chat_background_bytes(chat_id, data)?;
+        background_out.write(handles::into_raw(blooio_background::new(background)));
+        Ok(())
+    })
+}

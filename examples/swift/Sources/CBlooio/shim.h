@@ -1,0 +1,2 @@
+/* Found on the include path pkg-config gives (blooio.pc). */
+#include <blooio.h>

@@ -1,0 +1,256 @@
+// blooio.hpp: a header-only C++17 wrapper over the C API in blooio.h.
+//
+// RAII handles (move-only), exceptions that carry the status and the detail of a failed call,
+// std::optional for fields the server may leave out. Nothing here holds business logic: every
+// call goes straight to libblooio.
+//
+//   blooio::Client client{blooio::Options{}.api_key("bl_live_...")};   // or blooio::Client{}
+//   blooio::Background set = client.set_chat_background_file("+15551234567", "beach.jpg");
+//   std::cout << client.get_chat_background("+15551234567").to_json() << '\n';
+//
+// Thread safety is that of the C API: one Client may be used by many threads at once (its
+// calls are const); Options must not be changed by two threads at once.
+#ifndef BLOOIO_HPP
+#define BLOOIO_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "blooio.h"
+
+namespace blooio {
+
+// A failed call: what blooio_error said, copied, so the exception owns no C handle.
+class Error : public std::runtime_error {
+  public:
+    // Takes the status and the error of a failed call, and frees the error.
+    Error(blooio_status status, blooio_error *error)
+        : std::runtime_error(message_of(status, error)), status_(status),
+          http_status_(blooio_error_http_status(error)), attempts_(blooio_error_attempts(error)),
+          server_message_(copy(blooio_error_server_message(error))),
+          server_code_(copy(blooio_error_server_code(error))),
+          request_id_(copy(blooio_error_request_id(error))) {
+        std::uint64_t ms = 0;
+        if (blooio_error_retry_after_ms(error, &ms))
+            retry_after_ = std::chrono::milliseconds(ms);
+        blooio_error_free(error);
+    }
+
+    // An error raised by the wrapper itself (an argument C cannot carry).
+    Error(blooio_status status, const std::string &message)
+        : std::runtime_error(message), status_(status) {}
+
+    blooio_status status() const noexcept { return status_; }
+    // The status's stable snake_case name, such as "rate_limited".
+    const char *status_name() const noexcept { return blooio_status_name(static_cast<int>(status_)); }
+    // The HTTP status of the last response; 0 when there was none.
+    std::uint16_t http_status() const noexcept { return http_status_; }
+    // HTTP attempts made: 0 when the call was refused before sending.
+    std::uint32_t attempts() const noexcept { return attempts_; }
+    const std::optional<std::string> &server_message() const noexcept { return server_message_; }
+    const std::optional<std::string> &server_code() const noexcept { return server_code_; }
+    const std::optional<std::string> &request_id() const noexcept { return request_id_; }
+    // How long the server asked to wait, when it said so and the library did not wait itself.
+    std::optional<std::chrono::milliseconds> retry_after() const noexcept { return retry_after_; }
+
+  private:
+    static std::optional<std::string> copy(const char *s) {
+        return s ? std::optional<std::string>(s) : std::nullopt;
+    }
+    static std::string message_of(blooio_status status, const blooio_error *error) {
+        const char *message = blooio_error_message(error);
+        return message ? message : blooio_status_name(static_cast<int>(status));
+    }
+
+    blooio_status status_;
+    std::uint16_t http_status_ = 0;
+    std::uint32_t attempts_ = 0;
+    std::optional<std::string> server_message_, server_code_, request_id_;
+    std::optional<std::chrono::milliseconds> retry_after_;
+};
+
+namespace detail {
+
+template <auto Free> struct Deleter {
+    template <class T> void operator()(T *handle) const noexcept { Free(handle); }
+};
+
+// Throws the call's Error unless it succeeded. Call it in a statement of its own after the C
+// call: as two arguments of one call, `error` could be read before the C call writes it.
+inline void check(blooio_status status, blooio_error *error) {
+    if (status != BLOOIO_STATUS_OK)
+        throw Error(status, error);
+}
+
+// A NUL-terminated copy; a string with a NUL inside cannot cross into C unchanged: refused.
+inline std::string c_string(std::string_view s, const char *argument) {
+    if (s.find('\0') != std::string_view::npos)
+        throw Error(BLOOIO_STATUS_INVALID_ARGUMENT,
+                    std::string("blooio: `") + argument + "` contains a NUL byte");
+    return std::string(s);
+}
+
+inline std::uint64_t millis(std::chrono::milliseconds d) {
+    return d.count() < 0 ? 0 : static_cast<std::uint64_t>(d.count());
+}
+
+} // namespace detail
+
+// Settings for a Client; whatever is not set comes from BLOOIO_API_KEY, BLOOIO_BASE_URL and
+// the defaults. Setters return *this for chaining and throw Error on a refused value.
+class Options {
+  public:
+    Options() {
+        blooio_options *options = nullptr;
+        blooio_error *error = nullptr;
+        const blooio_status status = blooio_options_new(&options, &error);
+        detail::check(status, error);
+        handle_.reset(options);
+    }
+
+    Options &api_key(std::string_view key) {
+        return set(blooio_options_set_api_key, detail::c_string(key, "api_key").c_str());
+    }
+    Options &base_url(std::string_view url) {
+        return set(blooio_options_set_base_url, detail::c_string(url, "base_url").c_str());
+    }
+    Options &timeout(std::chrono::milliseconds timeout) {
+        return set(blooio_options_set_timeout_ms, detail::millis(timeout));
+    }
+    Options &connect_timeout(std::chrono::milliseconds timeout) {
+        return set(blooio_options_set_connect_timeout_ms, detail::millis(timeout));
+    }
+    Options &max_retries(std::uint32_t retries) { return set(blooio_options_set_max_retries, retries); }
+    Options &user_agent_suffix(std::string_view suffix) {
+        return set(blooio_options_set_user_agent_suffix, detail::c_string(suffix, "suffix").c_str());
+    }
+    Options &allow_insecure_http(bool allow) { return set(blooio_options_set_allow_insecure_http, allow); }
+
+    const blooio_options *get() const noexcept { return handle_.get(); }
+
+  private:
+    template <class Setter, class Value> Options &set(Setter setter, Value value) {
+        blooio_error *error = nullptr;
+        const blooio_status status = setter(handle_.get(), value, &error);
+        detail::check(status, error);
+        return *this;
+    }
+
+    std::unique_ptr<blooio_options, detail::Deleter<blooio_options_free>> handle_;
+};
+
+// A chat's background as the API described it; every field may be absent.
+class Background {
+  public:
+    explicit Background(blooio_background *owned) noexcept : handle_(owned) {}
+
+    std::optional<std::string> chat_id() const { return text(blooio_background_chat_id); }
+    std::optional<bool> has_background() const { return value<bool>(blooio_background_has_background); }
+    std::optional<std::string> background_id() const { return text(blooio_background_background_id); }
+    std::optional<std::string> background_url() const { return text(blooio_background_background_url); }
+    std::optional<std::int64_t> background_version() const {
+        return value<std::int64_t>(blooio_background_background_version);
+    }
+    // Whether the set changed the background; absent in answer to a get.
+    std::optional<bool> changed() const { return value<bool>(blooio_background_changed); }
+
+    // The fields that are present, as compact JSON.
+    std::string to_json() const {
+        char *json = nullptr;
+        blooio_error *error = nullptr;
+        const blooio_status status = blooio_background_to_json(handle_.get(), &json, &error);
+        detail::check(status, error);
+        std::unique_ptr<char, detail::Deleter<blooio_string_free>> owned(json);
+        return std::string(owned.get());
+    }
+
+    const blooio_background *get() const noexcept { return handle_.get(); }
+
+  private:
+    template <class T, class Getter> std::optional<T> value(Getter getter) const {
+        bool present = false;
+        T v{};
+        detail::check(getter(handle_.get(), &present, &v), nullptr);
+        return present ? std::optional<T>(v) : std::nullopt;
+    }
+    template <class Getter> std::optional<std::string> text(Getter getter) const {
+        auto s = value<const char *>(getter);
+        return s ? std::optional<std::string>(*s) : std::nullopt;
+    }
+
+    std::unique_ptr<blooio_background, detail::Deleter<blooio_background_free>> handle_;
+};
+
+// A client for the chat-background endpoints. Move-only; its calls are const and may run on
+// many threads at once. Every call throws Error on failure.
+class Client {
+  public:
+    // From BLOOIO_API_KEY, BLOOIO_BASE_URL and the defaults.
+    Client() { make(nullptr); }
+    explicit Client(const Options &options) { make(options.get()); }
+
+    // GET /chats/{chat_id}/background.
+    Background get_chat_background(std::string_view chat_id) const {
+        return call([&](blooio_background **out, blooio_error **error) {
+            return blooio_get_chat_background(handle_.get(), detail::c_string(chat_id, "chat_id").c_str(), out,
+                                              error);
+        });
+    }
+
+    // PUT /chats/{chat_id}/background from an image file (UTF-8 path).
+    Background set_chat_background_file(std::string_view chat_id, std::string_view path) const {
+        return call([&](blooio_background **out, blooio_error **error) {
+            return blooio_set_chat_background_file(handle_.get(), detail::c_string(chat_id, "chat_id").c_str(),
+                                                   detail::c_string(path, "path").c_str(), out, error);
+        });
+    }
+
+    // PUT /chats/{chat_id}/background from image bytes in memory.
+    Background set_chat_background_bytes(std::string_view chat_id, const void *data, std::size_t len) const {
+        static const std::uint8_t empty = 0; // an empty image is the core's to refuse, not a NULL
+        const auto *bytes = data ? static_cast<const std::uint8_t *>(data) : &empty;
+        return call([&](blooio_background **out, blooio_error **error) {
+            return blooio_set_chat_background_bytes(handle_.get(), detail::c_string(chat_id, "chat_id").c_str(),
+                                                    bytes, data ? len : 0, out, error);
+        });
+    }
+    Background set_chat_background_bytes(std::string_view chat_id, const std::vector<std::uint8_t> &bytes) const {
+        return set_chat_background_bytes(chat_id, bytes.data(), bytes.size());
+    }
+
+    const blooio_client *get() const noexcept { return handle_.get(); }
+
+  private:
+    void make(const blooio_options *options) {
+        blooio_client *client = nullptr;
+        blooio_error *error = nullptr;
+        const blooio_status status = blooio_client_new(options, &client, &error);
+        detail::check(status, error);
+        handle_.reset(client);
+    }
+
+    template <class Call> Background call(Call &&c) const {
+        blooio_background *background = nullptr;
+        blooio_error *error = nullptr;
+        const blooio_status status = c(&background, &error);
+        detail::check(status, error);
+        return Background(background);
+    }
+
+    std::unique_ptr<blooio_client, detail::Deleter<blooio_client_free>> handle_;
+};
+
+// The loaded library's version, such as "0.1.0".
+inline std::string version() { return blooio_version(); }
+
+} // namespace blooio
+
+#endif // BLOOIO_HPP

@@ -1,0 +1,353 @@
+/*
+ * Misuse of the C API (issue 7, item 3): NULL in every pointer argument of every function,
+ * invalid UTF-8, zero lengths, handles freed twice or of the wrong type. Each must give
+ * BLOOIO_STATUS_INVALID_ARGUMENT (or the documented neutral value), leave out-parameters alone
+ * and send nothing; under ASan and valgrind none of it may touch memory it should not.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+/* Checks an INVALID_ARGUMENT error whose message names the function and the argument. */
+static void check_invalid(blooio_status got, blooio_error *e, const char *function, const char *argument) {
+    CHECK_STATUS(got, BLOOIO_STATUS_INVALID_ARGUMENT);
+    if (!CHECK(e != NULL))
+        return;
+    CHECK_STATUS(blooio_error_status(e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_CONTAINS(blooio_error_message(e), function);
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "`%s`", argument);
+    CHECK_CONTAINS(blooio_error_message(e), quoted);
+    CHECK(blooio_error_http_status(e) == 0 && blooio_error_attempts(e) == 0);
+    blooio_error_free(e);
+}
+#define INVALID(call, function, argument)          \
+    do {                                          \
+        blooio_error *e_ = NULL;                  \
+        blooio_status s_ = (call);                \
+        check_invalid(s_, e_, function, argument); \
+    } while (0)
+/* Uses `e_` as the error out-parameter inside INVALID(...). */
+#define ERR (&e_)
+
+/* Sentinels: an out-parameter that must stay as it was. */
+static int sentinel_storage;
+#define SENTINEL ((void *)&sentinel_storage)
+
+static blooio_client *client;
+static blooio_background *background;
+
+static void setup(void) {
+    tl_emu_reset();
+    client = tl_client(0, 0);
+    blooio_error *e = NULL;
+    CHECK_STATUS(blooio_set_chat_background_bytes(client, "+15550001111", TL_PNG, TL_PNG_LEN, &background, &e),
+                 BLOOIO_STATUS_OK);
+    blooio_error_free(e);
+    CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
+}
+
+static void test_null_options_arguments(void) {
+    blooio_options *o = NULL;
+    INVALID(blooio_options_new(NULL, ERR), "blooio_options_new", "options_out");
+    CHECK_STATUS(blooio_options_new(NULL, NULL), BLOOIO_STATUS_INVALID_ARGUMENT); /* error may be NULL */
+    REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
+
+    INVALID(blooio_options_set_api_key(NULL, "k", ERR), "blooio_options_set_api_key", "options");
+    INVALID(blooio_options_set_api_key(o, NULL, ERR), "blooio_options_set_api_key", "api_key");
+    INVALID(blooio_options_set_base_url(NULL, "https://x", ERR), "blooio_options_set_base_url", "options");
+    INVALID(blooio_options_set_base_url(o, NULL, ERR), "blooio_options_set_base_url", "base_url");
+    INVALID(blooio_options_set_timeout_ms(NULL, 10, ERR), "blooio_options_set_timeout_ms", "options");
+    INVALID(blooio_options_set_connect_timeout_ms(NULL, 10, ERR), "blooio_options_set_connect_timeout_ms",
+            "options");
+    INVALID(blooio_options_set_max_retries(NULL, 1, ERR), "blooio_options_set_max_retries", "options");
+    INVALID(blooio_options_set_user_agent_suffix(NULL, "a/1", ERR), "blooio_options_set_user_agent_suffix",
+            "options");
+    INVALID(blooio_options_set_user_agent_suffix(o, NULL, ERR), "blooio_options_set_user_agent_suffix", "suffix");
+    INVALID(blooio_options_set_allow_insecure_http(NULL, true, ERR), "blooio_options_set_allow_insecure_http",
+            "options");
+    CHECK_STATUS(blooio_options_set_api_key(NULL, NULL, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    blooio_options_free(o);
+    blooio_options_free(NULL);
+}
+
+static void test_null_client_arguments(void) {
+    blooio_options *o = NULL;
+    blooio_client *c = SENTINEL;
+    REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
+    blooio_options_set_api_key(o, tl_api_key(), NULL);
+    blooio_options_set_base_url(o, tl_base_url(), NULL);
+    INVALID(blooio_client_new(o, NULL, ERR), "blooio_client_new", "client_out");
+    /* NULL options are allowed (the environment): without BLOOIO_API_KEY that is a config error. */
+    unsetenv("BLOOIO_API_KEY");
+    blooio_error *e = NULL;
+    CHECK_STATUS(blooio_client_new(NULL, &c, &e), BLOOIO_STATUS_INVALID_CONFIG);
+    CHECK(c == SENTINEL);
+    CHECK_ERROR(e, BLOOIO_STATUS_INVALID_CONFIG);
+    blooio_options_free(o);
+    blooio_client_free(NULL);
+}
+
+static void test_null_call_arguments(void) {
+    blooio_background *bg = SENTINEL;
+    const char *chat = "+15550001111";
+    char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
+
+    INVALID(blooio_get_chat_background(NULL, chat, &bg, ERR), "blooio_get_chat_background", "client");
+    INVALID(blooio_get_chat_background(client, NULL, &bg, ERR), "blooio_get_chat_background", "chat_id");
+    INVALID(blooio_get_chat_background(client, chat, NULL, ERR), "blooio_get_chat_background", "background_out");
+    CHECK_STATUS(blooio_get_chat_background(NULL, NULL, NULL, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+
+    INVALID(blooio_set_chat_background_file(NULL, chat, path, &bg, ERR), "blooio_set_chat_background_file",
+            "client");
+    INVALID(blooio_set_chat_background_file(client, NULL, path, &bg, ERR), "blooio_set_chat_background_file",
+            "chat_id");
+    INVALID(blooio_set_chat_background_file(client, chat, NULL, &bg, ERR), "blooio_set_chat_background_file",
+            "path");
+    INVALID(blooio_set_chat_background_file(client, chat, path, NULL, ERR), "blooio_set_chat_background_file",
+            "background_out");
+
+    INVALID(blooio_set_chat_background_bytes(NULL, chat, TL_PNG, TL_PNG_LEN, &bg, ERR),
+            "blooio_set_chat_background_bytes", "client");
+    INVALID(blooio_set_chat_background_bytes(client, NULL, TL_PNG, TL_PNG_LEN, &bg, ERR),
+            "blooio_set_chat_background_bytes", "chat_id");
+    INVALID(blooio_set_chat_background_bytes(client, chat, NULL, TL_PNG_LEN, &bg, ERR),
+            "blooio_set_chat_background_bytes", "data");
+    INVALID(blooio_set_chat_background_bytes(client, chat, NULL, 0, &bg, ERR), "blooio_set_chat_background_bytes",
+            "data");
+    INVALID(blooio_set_chat_background_bytes(client, chat, TL_PNG, TL_PNG_LEN, NULL, ERR),
+            "blooio_set_chat_background_bytes", "background_out");
+    INVALID(blooio_set_chat_background_bytes(client, chat, TL_PNG, SIZE_MAX, &bg, ERR),
+            "blooio_set_chat_background_bytes", "data");
+
+    CHECK(bg == SENTINEL);
+    char *sent = tl_emu_requests();
+    CHECK(strcmp(sent, "[]") == 0);
+    free(sent);
+    remove(path);
+    free(path);
+}
+
+static void test_null_background_arguments(void) {
+    bool present = true, flag = false;
+    const char *s = SENTINEL;
+    int64_t v = 42;
+    /* Getters have no error out-parameter: the status says it. */
+    CHECK_STATUS(blooio_background_chat_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_chat_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_chat_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_has_background(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_has_background(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_has_background(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_url(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_url(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_url(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_version(NULL, &present, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_version(background, NULL, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_background_version(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_changed(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_changed(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_background_changed(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK(present && !flag && s == SENTINEL && v == 42); /* nothing was written */
+
+    char *json = SENTINEL;
+    INVALID(blooio_background_to_json(NULL, &json, ERR), "blooio_background_to_json", "background");
+    INVALID(blooio_background_to_json(background, NULL, ERR), "blooio_background_to_json", "json_out");
+    CHECK(json == SENTINEL);
+    blooio_background_free(NULL);
+    blooio_string_free(NULL);
+}
+
+static void test_null_error_arguments(void) {
+    uint64_t ms = 99;
+    CHECK_STATUS(blooio_error_status(NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK(blooio_error_message(NULL) == NULL);
+    CHECK(blooio_error_http_status(NULL) == 0);
+    CHECK(blooio_error_server_message(NULL) == NULL);
+    CHECK(blooio_error_server_code(NULL) == NULL);
+    CHECK(blooio_error_request_id(NULL) == NULL);
+    CHECK(blooio_error_attempts(NULL) == 0);
+    CHECK(!blooio_error_retry_after_ms(NULL, &ms) && ms == 99);
+    blooio_error_free(NULL);
+
+    /* A real error with a Retry-After, read through a NULL `ms`. */
+    tl_emu_script("{\"status\":429,\"headers\":{\"Retry-After\":\"3\"}}");
+    blooio_background *bg = NULL;
+    blooio_error *e = NULL;
+    CHECK_STATUS(blooio_get_chat_background(client, "+15550001111", &bg, &e), BLOOIO_STATUS_RATE_LIMITED);
+    CHECK(!blooio_error_retry_after_ms(e, NULL));
+    CHECK(blooio_error_retry_after_ms(e, &ms) && ms == 3000);
+    blooio_error_free(e);
+}
+
+static void test_invalid_utf8(void) {
+    blooio_options *o = NULL;
+    blooio_background *bg = SENTINEL;
+    const char *bad = "bl_\xc3\x28key"; /* a lead byte followed by a non-continuation byte */
+    CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
+    REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
+    INVALID(blooio_options_set_api_key(o, bad, ERR), "blooio_options_set_api_key", "api_key");
+    INVALID(blooio_options_set_base_url(o, "http://127.0.0.1/\xff", ERR), "blooio_options_set_base_url",
+            "base_url");
+    INVALID(blooio_options_set_user_agent_suffix(o, "app/\xe2\x82", ERR), "blooio_options_set_user_agent_suffix",
+            "suffix");
+    INVALID(blooio_get_chat_background(client, "+1555\xc0\xaf", &bg, ERR), "blooio_get_chat_background",
+            "chat_id");
+    INVALID(blooio_set_chat_background_file(client, "\xed\xa0\x80", "/tmp/x.png", &bg, ERR),
+            "blooio_set_chat_background_file", "chat_id");
+    INVALID(blooio_set_chat_background_file(client, "+15550001111", "/tmp/\xff.png", &bg, ERR),
+            "blooio_set_chat_background_file", "path");
+    INVALID(blooio_set_chat_background_bytes(client, "\x80", TL_PNG, TL_PNG_LEN, &bg, ERR),
+            "blooio_set_chat_background_bytes", "chat_id");
+
+    /* The message says where, and never quotes the bytes (they may be a key). */
+    blooio_error *e = NULL;
+    blooio_options_set_api_key(o, bad, &e);
+    CHECK_CONTAINS(blooio_error_message(e), "UTF-8");
+    CHECK_CONTAINS(blooio_error_message(e), "offset 3");
+    CHECK(strstr(blooio_error_message(e), "bl_") == NULL);
+    blooio_error_free(e);
+    CHECK(bg == SENTINEL);
+    char *sent = tl_emu_requests();
+    CHECK(strcmp(sent, "[]") == 0);
+    free(sent);
+    blooio_options_free(o);
+}
+
+static void test_zero_and_out_of_range_values(void) {
+    blooio_options *o = NULL;
+    CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
+    REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
+    INVALID(blooio_options_set_timeout_ms(o, 0, ERR), "blooio_options_set_timeout_ms", "timeout_ms");
+    INVALID(blooio_options_set_timeout_ms(o, UINT64_MAX, ERR), "blooio_options_set_timeout_ms", "timeout_ms");
+    INVALID(blooio_options_set_connect_timeout_ms(o, 0, ERR), "blooio_options_set_connect_timeout_ms",
+            "connect_timeout_ms");
+    CHECK_STATUS(blooio_options_set_timeout_ms(o, 86400000, NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, 1, NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_options_set_max_retries(o, 0, NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_options_set_max_retries(o, UINT32_MAX, NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_options_set_api_key(o, "", NULL), BLOOIO_STATUS_OK); /* refused by client_new */
+    blooio_client *c = SENTINEL;
+    blooio_error *e = NULL;
+    CHECK_STATUS(blooio_client_new(o, &c, &e), BLOOIO_STATUS_INVALID_CONFIG);
+    CHECK(c == SENTINEL);
+    CHECK_CONTAINS(blooio_error_message(e), "empty");
+    blooio_error_free(e);
+    blooio_options_free(o);
+
+    /* Zero-length image and empty strings reach the checks of the core, which refuse them. */
+    blooio_background *bg = SENTINEL;
+    e = NULL;
+    CHECK_STATUS(blooio_set_chat_background_bytes(client, "+15550001111", TL_PNG, 0, &bg, &e),
+                 BLOOIO_STATUS_INVALID_IMAGE);
+    CHECK_ERROR(e, BLOOIO_STATUS_INVALID_IMAGE);
+    e = NULL;
+    CHECK_STATUS(blooio_get_chat_background(client, "", &bg, &e), BLOOIO_STATUS_INVALID_CHAT_ID);
+    CHECK_ERROR(e, BLOOIO_STATUS_INVALID_CHAT_ID);
+    CHECK(bg == SENTINEL);
+    CHECK(tl_emu_request_count() == 0);
+}
+
+static void test_freed_twice_and_wrong_handles(void) {
+    blooio_options *o = NULL;
+    blooio_client *c = NULL;
+    blooio_background *bg = NULL;
+    blooio_error *e = NULL;
+    char *json = NULL;
+    REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
+    blooio_options_set_api_key(o, tl_api_key(), NULL);
+    blooio_options_set_base_url(o, tl_base_url(), NULL);
+    REQUIRE(CHECK_STATUS(blooio_client_new(o, &c, NULL), BLOOIO_STATUS_OK));
+    REQUIRE(CHECK_STATUS(blooio_get_chat_background(c, "+15550001111", &bg, NULL), BLOOIO_STATUS_OK));
+    REQUIRE(CHECK_STATUS(blooio_background_to_json(bg, &json, NULL), BLOOIO_STATUS_OK));
+    CHECK_STATUS(blooio_get_chat_background(c, "", &bg, &e), BLOOIO_STATUS_INVALID_CHAT_ID);
+
+    /* A handle of another type is refused, not misread. */
+    blooio_background *other = NULL;
+    INVALID(blooio_get_chat_background((const blooio_client *)o, "+15550001111", &other, ERR),
+            "blooio_get_chat_background", "client");
+    INVALID(blooio_background_to_json((const blooio_background *)c, &json, ERR), "blooio_background_to_json",
+            "background");
+    bool present = false;
+    const char *s = NULL;
+    CHECK_STATUS(blooio_background_chat_id((const blooio_background *)e, &present, &s),
+                 BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_error_status((const blooio_error *)bg), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK(blooio_error_message((const blooio_error *)json) == NULL);
+    blooio_client_free((blooio_client *)o);          /* ignored: not a client */
+    blooio_background_free((blooio_background *)c);  /* ignored: not a background */
+    blooio_string_free((char *)bg);                  /* ignored: not a string of ours */
+    CHECK_STATUS(blooio_options_set_max_retries(o, 1, NULL), BLOOIO_STATUS_OK); /* still alive */
+
+    /* Strings not handed out by the library are left alone by blooio_string_free. */
+    char *mine = malloc(8);
+    strcpy(mine, "mine");
+    blooio_string_free(mine);
+    CHECK(strcmp(mine, "mine") == 0);
+    free(mine);
+    CHECK_STATUS(blooio_background_chat_id(bg, &present, &s), BLOOIO_STATUS_OK);
+    blooio_string_free((char *)s); /* borrowed from the background: ignored */
+
+    /* Each free twice: the second is a no-op, and a freed handle is refused afterwards. */
+    blooio_string_free(json);
+    blooio_string_free(json);
+    blooio_error_free(e);
+    blooio_error_free(e);
+    blooio_background_free(bg);
+    blooio_background_free(bg);
+    CHECK_STATUS(blooio_background_chat_id(bg, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
+    blooio_options_free(o);
+    blooio_options_free(o);
+    INVALID(blooio_options_set_max_retries(o, 1, ERR), "blooio_options_set_max_retries", "options");
+    blooio_client_free(c);
+    blooio_client_free(c);
+    blooio_background *after = SENTINEL;
+    INVALID(blooio_get_chat_background(c, "+15550001111", &after, ERR), "blooio_get_chat_background", "client");
+    CHECK(after == SENTINEL);
+}
+
+static void test_status_names(void) {
+    CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_OK), "ok") == 0);
+    CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_INVALID_ARGUMENT), "invalid_argument") == 0);
+    CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_NO_ACTIVE_NUMBER), "no_active_number") == 0);
+    CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_PANIC), "panic") == 0);
+    CHECK(strcmp(blooio_status_name(-1), "unknown") == 0);
+    CHECK(strcmp(blooio_status_name(1000), "unknown") == 0);
+    /* The values are part of the ABI. */
+    CHECK(BLOOIO_STATUS_OK == 0 && BLOOIO_STATUS_INVALID_ARGUMENT == 1 && BLOOIO_STATUS_INVALID_CONFIG == 2 &&
+          BLOOIO_STATUS_INVALID_CHAT_ID == 3 && BLOOIO_STATUS_INVALID_IMAGE == 4 && BLOOIO_STATUS_IO == 5 &&
+          BLOOIO_STATUS_BAD_REQUEST == 6 && BLOOIO_STATUS_AUTHENTICATION == 7 && BLOOIO_STATUS_RATE_LIMITED == 8 &&
+          BLOOIO_STATUS_DEVICE_UNAVAILABLE == 9 && BLOOIO_STATUS_NO_ACTIVE_NUMBER == 10 &&
+          BLOOIO_STATUS_SERVER_ERROR == 11 && BLOOIO_STATUS_HTTP_STATUS == 12 && BLOOIO_STATUS_TIMEOUT == 13 &&
+          BLOOIO_STATUS_CONNECTION == 14 && BLOOIO_STATUS_DECODE == 15 && BLOOIO_STATUS_PANIC == 16 &&
+          BLOOIO_STATUS_OTHER == 17);
+}
+
+static void teardown(void) {
+    blooio_background_free(background);
+    blooio_client_free(client);
+}
+
+int main(int argc, char **argv) {
+    static const tl_test tests[] = {
+        {"setup", setup},
+        {"null_options_arguments", test_null_options_arguments},
+        {"null_client_arguments", test_null_client_arguments},
+        {"null_call_arguments", test_null_call_arguments},
+        {"null_background_arguments", test_null_background_arguments},
+        {"null_error_arguments", test_null_error_arguments},
+        {"invalid_utf8", test_invalid_utf8},
+        {"zero_and_out_of_range_values", test_zero_and_out_of_range_values},
+        {"freed_twice_and_wrong_handles", test_freed_twice_and_wrong_handles},
+        {"status_names", test_status_names},
+        {"teardown", teardown},
+    };
+    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+}
