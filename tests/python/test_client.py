@@ -7,6 +7,8 @@ import inspect
 import io
 import mmap
 import pickle
+import subprocess
+import sys
 from array import array
 from pathlib import Path
 from typing import Any, Callable
@@ -218,3 +220,24 @@ def test_package_surface() -> None:
     assert (package / "py.typed").exists() and (package / "_native.pyi").exists()
     assert blooio_native.Client.__module__ == "blooio_native"
     assert blooio_native.AuthenticationError.__module__ == "blooio_native"
+
+
+def test_import_is_light() -> None:
+    """The official SDK takes about 0.2 s to import; this one loads no third-party code and
+    not even `typing` or `asyncio` (the AsyncClient imports asyncio when first awaited)."""
+    script = (
+        "import sys, time\n"
+        "before = set(sys.modules)\n"
+        "t = time.perf_counter()\n"
+        "import blooio_native\n"
+        "elapsed = time.perf_counter() - t\n"
+        "print(elapsed)\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    elapsed, loaded = out.splitlines()
+    added = set(loaded.split())
+    assert {"typing", "asyncio", "json", "re", "threading"}.isdisjoint(added), added
+    assert {m for m in added if not m.startswith("blooio_native")} <= {"__future__"}, added
+    assert float(elapsed) < 0.1, elapsed
+    print(f"import blooio_native: {float(elapsed) * 1000:.1f} ms")

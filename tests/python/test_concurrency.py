@@ -152,3 +152,43 @@ def test_async_errors_and_close(emulator: Emulator) -> None:
 
     asyncio.run(main())
     assert len(emulator.requests()) == 1
+
+
+def test_close_while_requests_run(emulator: Emulator) -> None:
+    """Requests already running when another thread closes the client finish normally."""
+    emulator.config(latency_ms=300)
+    client = Client(API_KEY, base_url=emulator.base_url, max_retries=0)
+    results: list[object] = []
+
+    def call() -> None:
+        try:
+            results.append(client.get_chat_background("+15551234567"))
+        except BaseException as e:  # checked below
+            results.append(e)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)  # all four are waiting on the emulator
+    client.close()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and all(isinstance(r, bn.ChatBackground) for r in results), results
+    with pytest.raises(bn.BlooioError, match="closed"):
+        client.get_chat_background("+15551234567")
+
+
+def test_async_call_can_be_cancelled(emulator: Emulator) -> None:
+    emulator.config(latency_ms=800)
+
+    async def main() -> float:
+        async with AsyncClient(API_KEY, base_url=emulator.base_url, max_retries=0) as client:
+            task = asyncio.create_task(client.get_chat_background("+15551234567"))
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 0.2
