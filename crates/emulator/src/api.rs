@@ -155,17 +155,14 @@ fn answer(
     target: &Target,
     received: &Received,
 ) -> Reply {
-    let chat_id = match target {
-        Target::Outside => return not_found(),
-        Target::OtherApi | Target::Chat(_) => {
-            if let Err(err) = authorize(shared.api_keys(), headers) {
-                return Reply::error(&err).header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            match target {
-                Target::Chat(chat_id) => chat_id,
-                _ => return not_found(),
-            }
-        }
+    if matches!(target, Target::Outside) {
+        return not_found();
+    }
+    if let Err(err) = authorize(shared.api_keys(), headers) {
+        return Reply::error(&err).header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    let Target::Chat(chat_id) = target else {
+        return not_found();
     };
     if method != Method::GET && method != Method::PUT {
         let err = ApiError::new(

@@ -31,6 +31,11 @@
 
 #![forbid(unsafe_code)]
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod api;
 mod app;
 mod chat_id;

@@ -1,12 +1,14 @@
 //! `blooio-emulator`: run the emulator as a process, for tests in other languages and demos.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Duration;
 
 use blooio_emulator::{Emulator, EmulatorConfig, RequestOutcome};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::oneshot;
 
 const HELP: &str = "\
 blooio-emulator: a local server speaking the Blooio chat-background API, for tests and demos
@@ -141,6 +143,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Listen for signals before the URL is printed, so an early SIGTERM is not lost.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let stop = runtime.and_then(|runtime| {
+        let stop = {
+            let _entered = runtime.enter();
+            Stop::listen(options.exit_on_stdin_eof)?
+        };
+        Ok((runtime, stop))
+    });
+    let (runtime, stop) = match stop {
+        Ok(both) => both,
+        Err(err) => {
+            eprintln!("blooio-emulator: cannot listen for signals: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+
     let listen = options.config.listen;
     let emulator = match Emulator::start(options.config) {
         Ok(emulator) => emulator,
@@ -166,7 +185,7 @@ fn main() -> ExitCode {
     }
     drop(stdout);
 
-    let reason = wait_for_exit(options.exit_on_stdin_eof);
+    let reason = runtime.block_on(stop.wait());
     drop(emulator);
     if !options.quiet {
         eprintln!("blooio-emulator: {reason}, stopped");
@@ -195,29 +214,53 @@ fn stderr_logger() -> SyncSender<String> {
     lines
 }
 
-/// Blocks until SIGINT, SIGTERM or (if asked) end of standard input; says which.
-fn wait_for_exit(on_stdin_eof: bool) -> &'static str {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(_) => return "no runtime for signals",
-    };
-    runtime.block_on(async {
-        // Without the option nothing ever sends, so that branch just stays pending.
-        let (eof_tx, eof) = tokio::sync::oneshot::channel::<()>();
-        if on_stdin_eof {
+/// What ends the process: SIGINT, SIGTERM, or (if asked) end of standard input.
+struct Stop {
+    interrupt: Signal,
+    terminate: Signal,
+    stdin_closed: Option<oneshot::Receiver<()>>,
+}
+
+impl Stop {
+    /// Starts listening; must be called inside a tokio runtime.
+    fn listen(on_stdin_eof: bool) -> io::Result<Stop> {
+        let stdin_closed = on_stdin_eof.then(|| {
+            let (closed, stdin_closed) = oneshot::channel();
             // A plain thread: a blocking read that is never joined cannot delay exit.
             std::thread::spawn(move || {
-                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
-                let _ = eof_tx.send(());
+                let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+                let _ = closed.send(());
             });
-        }
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            stdin_closed
+        });
+        Ok(Stop {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            stdin_closed,
+        })
+    }
+
+    /// Waits for the first of them and says which.
+    async fn wait(self) -> &'static str {
+        let Stop {
+            mut interrupt,
+            mut terminate,
+            stdin_closed,
+        } = self;
+        let stdin_closed = async {
+            match stdin_closed {
+                Some(closed) => {
+                    let _ = closed.await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            Some(()) = async { terminate.as_mut()?.recv().await } => "SIGTERM",
-            Ok(()) = eof => "standard input closed",
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+            () = stdin_closed => "standard input closed",
         }
-    })
+    }
 }
 
 #[cfg(test)]

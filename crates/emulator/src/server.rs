@@ -151,12 +151,19 @@ async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
     let Ok(mut stream) = TcpStream::from_std(socket) else {
         return;
     };
+    // What goes out before the body delay, and what after it.
+    let (early, late) = if raw.body_delay.is_zero() {
+        (Vec::new(), [raw.head.as_slice(), &raw.body].concat())
+    } else {
+        (raw.head, raw.body.to_vec())
+    };
     let written: io::Result<()> = async {
-        stream.write_all(&raw.head).await?;
-        if !raw.body_delay.is_zero() {
-            tokio::time::sleep(raw.body_delay).await;
+        stream.write_all(&early).await?;
+        tokio::time::sleep(raw.body_delay).await;
+        if raw.ending == Ending::Close {
+            hold_until_close(&stream);
         }
-        stream.write_all(&raw.body).await?;
+        stream.write_all(&late).await?;
         stream.flush().await
     }
     .await;
@@ -171,6 +178,16 @@ async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
         Ending::Close => {}
     }
 }
+
+/// Corks the socket so that the last bytes and the FIN leave in one segment: the client
+/// sees the answer and the close together, not a race between them.
+#[cfg(target_os = "linux")]
+fn hold_until_close(stream: &TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_tcp_cork(true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn hold_until_close(_stream: &TcpStream) {}
 
 /// Closes every open connection but `except` (the one asking, so it gets its answer), and
 /// waits until they are closed. Returns how many were closed.
