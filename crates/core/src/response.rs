@@ -38,6 +38,17 @@ impl ChatBackground {
     /// Parses a success body. Anything but a JSON object of the documented shape is a decode
     /// error that quotes the start of the body.
     pub fn from_json(body: &[u8]) -> Result<ChatBackground, Error> {
+        // serde would also accept a JSON array for a struct (`[]` as all-defaults): refuse it.
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the response is not a JSON object; it starts with: {}",
+                    snippet(body)
+                ),
+            ));
+        }
         serde_json::from_slice::<ChatBackground>(body).map_err(|e| {
             Error::new(
                 ErrorKind::Decode,
