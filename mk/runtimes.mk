@@ -1,0 +1,52 @@
+# Other runtimes loading libblooio through their FFI (issue 5): Node (koffi), Go (cgo) and
+# Python's standard-library ctypes. Each suite starts the emulator itself ($(EMULATOR), with
+# --exit-on-stdin-eof) and runs the same scenario against it.
+#
+#   make test-node      npm ci in bindings/node, then node --test tests/node
+#   make test-go        go vet, go test -race in bindings/go, and build examples/go
+#   make test-ctypes    python3 -m unittest tests/ctypes (standard library only)
+#   make examples-go    build examples/go into $(BIN_DIR)/blooio-example-go
+#   make node-deps      npm ci in bindings/node (koffi, pinned in package-lock.json)
+#
+# The library comes from `make ffi` (mk/ffi.mk), which also names it libblooio.so.MAJOR in
+# $(FFI_LIBDIR), the name a program linked against its SONAME looks for.
+
+NODE ?= node
+NPM ?= npm
+GO ?= go
+
+NODE_DIR := bindings/node
+GO_DIR := bindings/go
+LIBBLOOIO := $(FFI_LIBDIR)/libblooio.so
+RUNTIME_ENV = BLOOIO_EMULATOR=$(abspath $(EMULATOR)) BLOOIO_LIB=$(LIBBLOOIO)
+# cgo links -lblooio from there and records the directory as the run-time search path.
+GO_ENV = CGO_ENABLED=1 CGO_LDFLAGS="-L$(FFI_LIBDIR) -Wl,-rpath,$(FFI_LIBDIR)"
+GO_TEST_FLAGS ?= -race -count=1
+
+TEST_TARGETS += test-node test-go test-ctypes
+# What scripts/demo.d/{20-c,30-python,40-node,50-go}.sh run: the C example (mk/ffi.mk), the
+# Python module in its venv (mk/python.mk), koffi, and the Go example.
+DEMO_DEPS += examples-c python-install node-deps examples-go
+
+.PHONY: node-deps test-node test-go test-ctypes examples-go
+
+# Re-run when the lockfile changes; --ignore-scripts: koffi's native code comes prebuilt in
+# its per-platform npm package, so its install script (a build-from-source fallback) is not needed.
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json $(NODE_DIR)/package.json
+	cd $(NODE_DIR) && $(NPM) ci --ignore-scripts --no-audit --no-fund
+
+node-deps: $(NODE_DIR)/node_modules/.package-lock.json
+
+test-node: ffi node-deps
+	$(RUNTIME_ENV) $(NODE) --test tests/node/
+
+test-go: ffi examples-go
+	cd $(GO_DIR) && $(GO_ENV) $(GO) vet ./...
+	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(GO) test $(GO_TEST_FLAGS) -v ./...
+
+examples-go: ffi
+	cd examples/go && $(GO_ENV) $(GO) vet ./...
+	cd examples/go && $(GO_ENV) $(GO) build -o $(abspath $(BIN_DIR))/blooio-example-go .
+
+test-ctypes: ffi
+	$(RUNTIME_ENV) $(PYTHON) -m unittest discover -s tests/ctypes -v
