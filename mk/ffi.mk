@@ -53,7 +53,8 @@ check-header:
 	cbindgen --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h --verify \
 	|| { echo "include/blooio.h is stale: run 'make header' and commit it" >&2; exit 1; }
 
-# $(call c-tests,OUTPUT_DIR,EXTRA_CFLAGS): builds every C test program into OUTPUT_DIR.
+# $(call c-tests,OUTPUT_DIR,EXTRA_CFLAGS): builds every C test program into OUTPUT_DIR (one
+# directory per target, so that `make -j` never has two of them writing the same file).
 define c-tests
 	@mkdir -p $(1)
 	@set -e; for t in $(C_TESTS) soak; do \
@@ -81,12 +82,12 @@ test-c-asan: ffi
 	$(call c-run,$(FFI_OUT)/c-asan,)
 
 test-c-valgrind: ffi
-	$(call c-tests,$(FFI_OUT)/c)
-	$(call c-run,$(FFI_OUT)/c,$(VALGRIND) $(VALGRIND_FLAGS))
+	$(call c-tests,$(FFI_OUT)/c-valgrind)
+	$(call c-run,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS))
 
 soak-c: ffi
-	$(call c-tests,$(FFI_OUT)/c)
-	$(RUN_EMULATOR) $(FFI_OUT)/c/test_soak
+	$(call c-tests,$(FFI_OUT)/c-soak)
+	$(RUN_EMULATOR) $(FFI_OUT)/c-soak/test_soak
 
 test-cpp: ffi
 	cmake -S tests/cpp -B $(FFI_OUT)/cpp -DCMAKE_BUILD_TYPE=Debug \
