@@ -80,10 +80,11 @@ fn sniff_iso_bmff(head: &[u8]) -> Option<ImageFormat> {
     const HEIF_BRANDS: [&[u8; 4]; 3] = [b"mif1", b"msf1", b"heif"];
     const AVIF_BRANDS: [&[u8; 4]; 2] = [b"avif", b"avis"];
 
-    let box_len = u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize;
-    if box_len < 16 {
-        return None;
-    }
+    let box_len = match u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize {
+        0 => head.len(), // ISO-BMFF: a size of 0 means "to the end of the file"
+        n if n < 16 => return None,
+        n => n,
+    };
     let end = box_len.min(head.len());
     let major = head.get(8..12)?;
     let compatible = head.get(16..end).unwrap_or_default().chunks_exact(4);
@@ -323,6 +324,9 @@ mod tests {
             Some(ImageFormat::Heif)
         );
         assert_eq!(ImageFormat::sniff(&ftyp(b"heif", &[])), Some(ImageFormat::Heif));
+        let mut to_the_end = ftyp(b"mif1", &[b"heic"]);
+        to_the_end[..4].copy_from_slice(&[0; 4]);
+        assert_eq!(ImageFormat::sniff(&to_the_end), Some(ImageFormat::Heic));
     }
 
     #[test]

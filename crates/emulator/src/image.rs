@@ -17,6 +17,8 @@ const HEIC_BRANDS: [&[u8; 4]; 8] = [
 ];
 /// Generic HEIF brands.
 const HEIF_BRANDS: [&[u8; 4]; 3] = [b"mif1", b"msf1", b"heif"];
+/// AV1-coded HEIF: refused unless a HEIC brand is present too.
+const AVIF_BRANDS: [&[u8; 4]; 2] = [b"avif", b"avis"];
 /// How far into an `ftyp` box we look for compatible brands.
 const MAX_FTYP_LEN: usize = 4096;
 
@@ -60,7 +62,7 @@ impl ImageKind {
 }
 
 /// HEIC/HEIF: an ISO-BMFF `ftyp` box whose major brand or one of whose compatible brands
-/// is a HEIF brand. `avif` on its own is not supported.
+/// is a HEIF brand. AVIF (an `avif` brand and no HEIC brand) is not supported.
 fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
     if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
         return None;
@@ -73,15 +75,20 @@ fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
     // Bytes 12..16 are the minor version; compatible brands follow until the box ends.
     let compatible = bytes.get(16..box_end.max(16)).unwrap_or_default();
     let mut found = None;
+    let mut avif = false;
     for brand in std::iter::once(major).chain(compatible.chunks_exact(4)) {
         if HEIC_BRANDS.iter().any(|b| b.as_slice() == brand) {
             return Some(ImageKind::Heic);
+        }
+        if AVIF_BRANDS.iter().any(|b| b.as_slice() == brand) {
+            avif = true;
         }
         if HEIF_BRANDS.iter().any(|b| b.as_slice() == brand) {
             found = Some(ImageKind::Heif);
         }
     }
-    found
+    // An AVIF file lists `mif1` too (it is HEIF's container), but AVIF is not a supported format.
+    if avif { None } else { found }
 }
 
 #[cfg(test)]
@@ -132,6 +139,9 @@ mod tests {
     #[test]
     fn avif_alone_is_not_supported() {
         assert_eq!(ImageKind::sniff(&ftyp(b"avif", &[b"avif"])), None);
+        // What real AVIF encoders write: HEIF's container brands beside the AVIF one.
+        assert_eq!(ImageKind::sniff(&ftyp(b"avif", &[b"mif1", b"miaf"])), None);
+        assert_eq!(ImageKind::sniff(&ftyp(b"mif1", &[b"avif"])), None);
         assert_eq!(ImageKind::sniff(&ftyp(b"isom", &[b"mp41"])), None);
     }
 
