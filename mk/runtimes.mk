@@ -38,7 +38,7 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json $(NOD
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json
 
 test-node: ffi node-deps
-	$(RUNTIME_ENV) $(NODE) --test tests/node/
+	$(RUNTIME_ENV) $(NODE) --expose-gc --test tests/node/
 
 test-go: ffi examples-go
 	cd $(GO_DIR) && $(GO_ENV) $(GO) vet ./...

@@ -174,6 +174,11 @@ class _Library:
         self.live = 0
         self._live_lock = threading.Lock()
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a name the loop above did not set: the declared functions are
+        # instance attributes, typed here for checkers as any callable.
+        raise AttributeError(f"libblooio has no declared function blooio_{name}")
+
     def received(self, ptr: Optional[int]) -> None:
         if ptr:
             with self._live_lock:
@@ -209,7 +214,8 @@ def _load(library: Optional[Union[str, "os.PathLike[str]"]] = None) -> _Library:
 
 def library_version(library: Optional[str] = None) -> str:
     """The version of the loaded libblooio, such as ``"0.1.0"``."""
-    return _load(library).version().decode()
+    version: bytes = _load(library).version()
+    return version.decode()
 
 
 def _text(value: Optional[bytes]) -> Optional[str]:
@@ -246,7 +252,7 @@ def _check(lib: _Library, status: int, err: ctypes.c_void_p) -> None:
         raise _take_error(lib, status, err)
 
 
-def _take_background(lib: _Library, ptr: int) -> Background:
+def _take_background(lib: _Library, ptr: Optional[int]) -> Background:
     """Copies a background's fields into Python objects and frees it."""
     lib.received(ptr)
     try:

@@ -64,7 +64,8 @@ class Emulator:
         return json.loads(text) if text else None
 
     def requests(self) -> List[Any]:
-        return self.control("GET", "requests")
+        records: List[Any] = self.control("GET", "requests")
+        return records
 
     def stop(self) -> None:
         assert self.proc.stdin is not None
@@ -289,6 +290,12 @@ class CtypesTest(unittest.TestCase):
         self.assertEqual(live(), self.live_before + 1)
         del client
         self.assertEqual(live(), self.live_before)
+
+    def test_status_matches_the_library(self) -> None:
+        lib = blooio_ctypes._load()
+        for status in Status:
+            self.assertEqual(lib.status_name(status).decode(), status.name.lower())
+        self.assertEqual(lib.status_name(len(Status)).decode(), "unknown", "the library has a status Status lacks")
 
     def test_library_version(self) -> None:
         self.assertEqual(blooio_ctypes.library_version(), blooio_ctypes.__version__)

@@ -222,3 +222,34 @@ test('close() lets running calls finish, then refuses new ones', async () => {
 test('the loaded library reports its version', () => {
   assert.match(libraryVersion(), /^\d+\.\d+\.\d+/);
 });
+
+test('Status matches the library, and index.d.ts declares every export and status', () => {
+  const koffi = require('../../bindings/node/node_modules/koffi');
+  const lib = koffi.load(process.env.BLOOIO_LIB);
+  const statusName = lib.func('const char *blooio_status_name(int status)');
+  for (const [name, value] of Object.entries(Status)) {
+    assert.equal(statusName(value), name.toLowerCase(), `Status.${name}`);
+  }
+  assert.equal(statusName(Object.keys(Status).length), 'unknown', 'the library has a status Status lacks');
+
+  const dts = fs.readFileSync(path.join(__dirname, '..', '..', 'bindings', 'node', 'index.d.ts'), 'utf8');
+  for (const name of Object.keys(require('../../bindings/node'))) {
+    assert.match(dts, new RegExp(`export declare (class|function|const) ${name}\\b`), `index.d.ts lacks ${name}`);
+  }
+  for (const [name, value] of Object.entries(Status)) {
+    assert.match(dts, new RegExp(`\\b${name}: ${value};`), `index.d.ts: Status.${name}`);
+  }
+});
+
+test('a client dropped without close() is freed by the garbage collector', { skip: !global.gc && 'needs --expose-gc' }, async () => {
+  const before = _liveHandles();
+  (() => {
+    new Client({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
+  })();
+  assert.equal(_liveHandles(), before + 1);
+  for (let i = 0; i < 50 && _liveHandles() !== before; i += 1) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(_liveHandles(), before);
+});
