@@ -3,7 +3,7 @@
 # --exit-on-stdin-eof) and runs the same scenario against it.
 #
 #   make test-node      npm ci in bindings/node, then node --test tests/node
-#   make test-go        go vet, go test -race in bindings/go, and build examples/go
+#   make test-go        gofmt, go vet, go test -race in bindings/go, and build examples/go
 #   make test-ctypes    python3 -m unittest tests/ctypes (standard library only)
 #   make examples-go    build examples/go into $(BIN_DIR)/blooio-example-go
 #   make node-deps      npm ci in bindings/node (koffi, pinned in package-lock.json)
@@ -41,6 +41,8 @@ test-node: ffi node-deps
 	$(RUNTIME_ENV) $(NODE) --expose-gc --test tests/node/
 
 test-go: ffi examples-go
+	@unformatted=$$("$$($(GO) env GOROOT)/bin/gofmt" -l $(GO_DIR) examples/go); \
+		[ -z "$$unformatted" ] || { echo "gofmt -w these files: $$unformatted" >&2; exit 1; }
 	cd $(GO_DIR) && $(GO_ENV) $(GO) vet ./...
 	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(GO) test $(GO_TEST_FLAGS) -v ./...
 
