@@ -70,6 +70,7 @@ impl Client {
             .user_agent(user_agent.as_str())
             .timeout_global(Some(timeout))
             .timeout_connect(Some(connect_timeout))
+            .proxy(config::proxy_for(&base_url))
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
             .build()

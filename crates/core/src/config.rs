@@ -168,6 +168,17 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, allow_insecure_http: bo
     Ok(url)
 }
 
+/// The proxy from the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), except
+/// for a loopback base URL: a local server (the emulator) is never reached through a proxy.
+pub(crate) fn proxy_for(base_url: &str) -> Option<ureq::Proxy> {
+    let host = base_url.parse::<ureq::http::Uri>().ok()?.host()?.to_owned();
+    if is_loopback(&host) {
+        None
+    } else {
+        ureq::Proxy::try_from_env()
+    }
+}
+
 /// `localhost`, `127.0.0.0/8` and `[::1]`.
 pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
