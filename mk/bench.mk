@@ -1,0 +1,65 @@
+# Benchmarks against the peers (issue 6): bench/run.py drives everything.
+#
+#   make bench        the full run (~5 min once built): prints the table, writes
+#                     bench/RESULTS.md and bench/results.svg (commit them)
+#   make bench-smoke  a few iterations of every measurement, checking each produced a number
+#                     (no speed assertions); part of `make test`, so the harness cannot rot
+#
+# Everything measured is a release build: bench/rust (its own cargo project with its own
+# Cargo.lock, so the community `blooio` crate never enters the workspace's lockfile),
+# libblooio.so, and the blooio_native wheel. The Python peers (bench/requirements.txt) live in
+# $(CARGO_TARGET_DIR)/bench-venv together with that wheel.
+
+BENCH_VENV := $(CARGO_TARGET_DIR)/bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_OUT := $(abspath $(CARGO_TARGET_DIR))/bench
+BENCH_BIN := $(abspath $(CARGO_TARGET_DIR))/release/blooio-bench
+BENCH_LIB := $(abspath $(CARGO_TARGET_DIR))/release/libblooio.so
+BENCH_LIBDIR := $(BENCH_OUT)/lib
+BENCH_C := $(BENCH_OUT)/blooio-bench-c
+BENCH_WHEELS := $(BENCH_OUT)/wheel
+BENCH_ARGS = --bench-bin $(BENCH_BIN) --bench-c $(BENCH_C) --lib $(BENCH_LIB) \
+	--wheel $$(ls $(BENCH_WHEELS)/blooio_native-*.whl)
+
+TEST_TARGETS += bench-smoke
+
+.PHONY: bench bench-smoke bench-build bench-venv bench-rust bench-c bench-wheel
+
+# Re-created when the pins change.
+$(BENCH_VENV)/.requirements: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench-venv: $(BENCH_VENV)/.requirements
+
+# Not --locked: blooio-core and the emulator are path dependencies whose own dependencies may
+# move; the committed Cargo.lock still pins everything else, the peer crate included.
+bench-rust:
+	$(CARGO) build --release --manifest-path bench/rust/Cargo.toml
+
+# The C program links to the release libblooio under its SONAME, found through an rpath.
+bench-c:
+	$(CARGO) build --release -p blooio-ffi
+	@mkdir -p $(BENCH_LIBDIR)
+	@soname=$$(readelf -d $(BENCH_LIB) | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p'); \
+		ln -sf $(BENCH_LIB) $(BENCH_LIBDIR)/libblooio.so; \
+		if [ -n "$$soname" ]; then ln -sf $(BENCH_LIB) $(BENCH_LIBDIR)/$$soname; fi
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -Iinclude -o $(BENCH_C) bench/c/bench_c.c \
+		-L$(BENCH_LIBDIR) -Wl,-rpath,$(BENCH_LIBDIR) -lblooio
+
+# The wheel a user would get (maturin, release, abi3; as mk/python.mk's `pip install` builds it,
+# so cargo reuses that build), kept for its size, and installed into the bench venv.
+bench-wheel: bench-venv
+	rm -rf $(BENCH_WHEELS)
+	$(BENCH_PY) -m pip wheel --quiet --disable-pip-version-check --no-deps ./crates/python -w $(BENCH_WHEELS)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+		$(BENCH_WHEELS)/blooio_native-*.whl
+
+bench-build: bench-venv bench-rust bench-c bench-wheel
+
+bench: bench-build
+	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out bench
+
+bench-smoke: bench-build
+	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out $(BENCH_OUT)/smoke --smoke
