@@ -92,6 +92,21 @@ impl Client {
         &self.settings.base_url
     }
 
+    /// The time one attempt may take.
+    pub fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
+    /// The time a connection may take to open.
+    pub fn connect_timeout(&self) -> Duration {
+        self.settings.connect_timeout
+    }
+
+    /// How many times a failed attempt may be retried.
+    pub fn max_retries(&self) -> u32 {
+        self.settings.max_retries
+    }
+
     /// `GET /chats/{chat_id}/background`: the chat's current background.
     pub fn get_chat_background(&self, chat_id: &str) -> Result<ChatBackground, Error> {
         let url = self.url(chat_id)?;
@@ -217,7 +232,7 @@ impl Client {
                     other => self.transport_failure(other),
                 })?;
             return ChatBackground::from_json(&body)
-                .map_err(|e| Failure::Final(e.with_response(status, request_id, None)));
+                .map_err(|e| Failure::Final(e.with_response(status, request_id, Some(body_text(&body)))));
         }
 
         let hints = RetryHints::from_headers(response.headers());
@@ -239,11 +254,7 @@ impl Client {
             request_id.as_deref(),
         );
         let error = Error::new(kind, message)
-            .with_response(
-                status,
-                request_id,
-                Some(String::from_utf8_lossy(&body).into_owned()),
-            )
+            .with_response(status, request_id, Some(body_text(&body)))
             .with_server_detail(server.message, server.code, hints.retry_after);
         Err(Failure::Status { error, status, hints })
     }
@@ -371,6 +382,12 @@ fn status_message(
         .map(|r| format!(" [request id {r}]"))
         .unwrap_or_default();
     format!("{what} (HTTP {status}){server}; {advice}{request_id}")
+}
+
+/// A body as text for [`Error::body`], at most [`MAX_ERROR_BODY_BYTES`] of it.
+fn body_text(body: &[u8]) -> String {
+    let end = body.len().min(MAX_ERROR_BODY_BYTES as usize);
+    String::from_utf8_lossy(&body[..end]).into_owned()
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

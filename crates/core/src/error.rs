@@ -198,7 +198,8 @@ impl Error {
         self.inner.request_id.as_deref()
     }
 
-    /// The last response's body as text (at most 64 KiB of it).
+    /// The last response's body as text (at most 64 KiB of it), for error statuses and for
+    /// success bodies that could not be decoded.
     pub fn body(&self) -> Option<&str> {
         self.inner.body.as_deref()
     }

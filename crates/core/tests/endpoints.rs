@@ -182,6 +182,24 @@ fn an_image_of_exactly_ten_mib_is_accepted() {
 }
 
 #[test]
+fn the_client_reports_its_settings() {
+    let emu = emulator();
+    let c = builder(&emu)
+        .timeout(ms(1500))
+        .connect_timeout(ms(700))
+        .max_retries(4)
+        .build()
+        .unwrap();
+    assert_eq!(
+        (c.timeout(), c.connect_timeout(), c.max_retries()),
+        (ms(1500), ms(700), 4)
+    );
+    let d = client(&emu);
+    assert_eq!(d.timeout(), blooio_core::DEFAULT_TIMEOUT);
+    assert_eq!(d.max_retries(), blooio_core::DEFAULT_MAX_RETRIES);
+}
+
+#[test]
 fn a_trailing_slash_on_the_base_url_is_tolerated() {
     let emu = emulator();
     let c = blooio_core::Client::builder()

@@ -352,6 +352,11 @@ fn a_success_body_that_is_not_json_is_a_decode_error_and_not_retried() {
             "{body:?}"
         );
         assert!(err.to_string().contains("starts with"), "{err}");
+        assert_eq!(
+            err.body(),
+            Some(body),
+            "the undecodable body is kept for the caller"
+        );
     }
 }
 
