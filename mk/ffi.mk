@@ -36,6 +36,7 @@ VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all
 
 TEST_TARGETS += check-header test-c test-c-asan test-c-valgrind soak-c test-cpp test-install
+DEMO_DEPS += examples-c
 
 .PHONY: ffi header check-header test-c test-c-asan test-c-valgrind soak-c test-cpp \
 	install test-install examples-c
@@ -61,6 +62,18 @@ define c-tests
 		echo "  CC $(1)/test_$$t"; \
 		$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/test_$$t tests/c/test_$$t.c tests/c/testlib.c $(FFI_LINK); \
 	done
+	@$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/leak_canary tests/c/leak_canary.c $(FFI_LINK)
+endef
+
+# $(call leak-canary,OUTPUT_DIR,WRAPPER,EXPECTED_TEXT): the canary leaks on purpose; the leak
+# checker must fail it and say EXPECTED_TEXT, or its "no leaks" verdicts prove nothing.
+define leak-canary
+	@if $(2) $(1)/leak_canary >$(1)/leak_canary.log 2>&1; then failed=0; else failed=1; fi; \
+	if [ $$failed -eq 1 ] && grep -q '$(3)' $(1)/leak_canary.log; then \
+		echo "leak canary: the deliberate leak was reported, as it must be"; \
+	else \
+		echo "leak canary: the deliberate leak was NOT reported" >&2; cat $(1)/leak_canary.log >&2; exit 1; \
+	fi
 endef
 
 # $(call c-run,OUTPUT_DIR,WRAPPER): runs every C test program (but the soak), one emulator for all.
@@ -80,10 +93,12 @@ test-c-asan: ffi
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/c/lsan.supp):print_suppressions=0 \
 	$(call c-run,$(FFI_OUT)/c-asan,)
+	$(call leak-canary,$(FFI_OUT)/c-asan,,detected memory leaks)
 
 test-c-valgrind: ffi
 	$(call c-tests,$(FFI_OUT)/c-valgrind)
 	$(call c-run,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS))
+	$(call leak-canary,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS),definitely lost)
 
 soak-c: ffi
 	$(call c-tests,$(FFI_OUT)/c-soak)
