@@ -16,6 +16,7 @@
 //!
 //! All `unsafe` of the project lives here; each block says why it holds.
 #![allow(non_camel_case_types)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 // The plumbing every export shares.
 mod boundary;
