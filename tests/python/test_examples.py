@@ -36,7 +36,13 @@ def test_example_program(emulator: Emulator, tmp_path: Path) -> None:
     assert failed.returncode == 1 and failed.stderr.startswith("error: could not open")
 
 
-README_BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "crates/python/README.md").read_text(), re.S)
+# The Python module's own README and the project's front door: every Python block of both.
+README_BLOCKS = [
+    block
+    for readme in ("crates/python/README.md", "README.md")
+    for block in re.findall(r"```python\n(.*?)```", (ROOT / readme).read_text(), re.S)
+    if "blooio_ctypes" not in block  # the ctypes binding has its own suite, tests/ctypes
+]
 
 
 @pytest.mark.parametrize("block", range(len(README_BLOCKS)))

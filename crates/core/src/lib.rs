@@ -36,5 +36,10 @@ pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 
+/// The README's Rust examples compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 /// This library's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
