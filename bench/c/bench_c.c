@@ -17,11 +17,16 @@
 
 #include "blooio.h"
 
-static double now_ns(void) {
+static double clock_ns(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
+
+static double now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+/* CPU time of the whole process (every thread, user and system). */
+static double cpu_ns(void) { return clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* VmHWM of this process in KiB, or -1. */
 static long peak_rss_kib(void) {
@@ -79,13 +84,22 @@ static int cmd_get(char **argv) {
     long warmup = atol(argv[3]), calls = atol(argv[4]), rounds = atol(argv[5]);
     if (calls < 1) calls = 1;
     for (long i = 0; i < warmup; i++) get_once(client, chat);
-    printf("{\"per_call_ns\": {\"c\": [");
+    if (rounds < 1) rounds = 1;
+    double *wall = calloc((size_t)rounds, sizeof *wall), *cpu = calloc((size_t)rounds, sizeof *cpu);
+    if (wall == NULL || cpu == NULL) return 1;
     for (long r = 0; r < rounds; r++) {
-        double start = now_ns();
+        double start = now_ns(), cpu_start = cpu_ns();
         for (long i = 0; i < calls; i++) get_once(client, chat);
-        printf("%s%.1f", r ? ", " : "", (now_ns() - start) / (double)calls);
+        wall[r] = (now_ns() - start) / (double)calls;
+        cpu[r] = (cpu_ns() - cpu_start) / (double)calls;
     }
+    printf("{\"per_call_ns\": {\"c\": [");
+    for (long r = 0; r < rounds; r++) printf("%s%.1f", r ? ", " : "", wall[r]);
+    printf("]}, \"cpu_per_call_ns\": {\"c\": [");
+    for (long r = 0; r < rounds; r++) printf("%s%.1f", r ? ", " : "", cpu[r]);
     printf("]}}\n");
+    free(wall);
+    free(cpu);
     blooio_client_free(client);
     return 0;
 }

@@ -124,15 +124,18 @@ def cmd_get(a: argparse.Namespace) -> dict:
         for _ in range(a.warmup):
             c.get(a.chat)
     per_call_ns: dict[str, list[float]] = {n: [] for n in names}
-    perf = time.perf_counter_ns
+    cpu_per_call_ns: dict[str, list[float]] = {n: [] for n in names}
+    perf, cpu = time.perf_counter_ns, time.process_time_ns  # cpu: every thread of the process
     for _ in range(a.rounds):
         for n, c in clients.items():
             get, chat, calls = c.get, a.chat, a.calls
-            start = perf()
+            start, cpu_start = perf(), cpu()
             for _ in range(calls):
                 get(chat)
+            cpu_end = cpu()
             per_call_ns[n].append((perf() - start) / calls)
-    return {"per_call_ns": per_call_ns}
+            cpu_per_call_ns[n].append((cpu_end - cpu_start) / calls)
+    return {"per_call_ns": per_call_ns, "cpu_per_call_ns": cpu_per_call_ns}
 
 
 def cmd_put(a: argparse.Namespace) -> dict:

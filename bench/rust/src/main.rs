@@ -148,23 +148,26 @@ fn get(o: &Options) -> Fallible<()> {
         }
     }
     let calls = o.number("calls", 2000)?.max(1);
-    let mut per_call_ns = serde_json::Map::new();
+    let (mut per_call_ns, mut cpu_per_call_ns) = (serde_json::Map::new(), serde_json::Map::new());
+    let push = |map: &mut serde_json::Map<String, serde_json::Value>, kind: &str, ns: f64| {
+        map.entry(kind.to_owned())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+            .as_array_mut()
+            .expect("an array")
+            .push(ns.into());
+    };
     for _ in 0..o.number("rounds", 5)? {
         for (kind, client) in &mut clients {
-            let start = Instant::now();
+            let (start, cpu_start) = (Instant::now(), memory::process_cpu_ns());
             for _ in 0..calls {
                 black_box(client.get(chat)?);
             }
-            let ns = start.elapsed().as_nanos() as f64 / calls as f64;
-            per_call_ns
-                .entry(kind.to_string())
-                .or_insert_with(|| serde_json::Value::Array(Vec::new()))
-                .as_array_mut()
-                .expect("an array")
-                .push(ns.into());
+            let cpu = memory::process_cpu_ns() - cpu_start;
+            push(&mut per_call_ns, kind, start.elapsed().as_nanos() as f64 / calls as f64);
+            push(&mut cpu_per_call_ns, kind, cpu / calls as f64);
         }
     }
-    print_json(serde_json::json!({ "per_call_ns": per_call_ns }));
+    print_json(serde_json::json!({ "per_call_ns": per_call_ns, "cpu_per_call_ns": cpu_per_call_ns }));
     Ok(())
 }
 
