@@ -12,6 +12,7 @@ together are interleaved round by round and compared as ratios.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -106,6 +107,21 @@ class Results:
     sizes: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # what could not be measured, and why
     load: list[str] = field(default_factory=list)
+    machine: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    plan: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["put"] = {f"{c}@{size}": v for (c, size), v in self.put.items()}
+        return d
+
+    @staticmethod
+    def from_json(d: dict) -> Results:
+        r = Results(**{k: v for k, v in d.items() if k not in ("get", "put")})
+        r.get = {k: Get(**v) for k, v in d["get"].items()}
+        r.put = {(k.split("@")[0], int(k.split("@")[1])): v for k, v in d["put"].items()}
+        return r
 
 
 def log(msg: str) -> None:
@@ -433,7 +449,7 @@ def fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def versions(a: argparse.Namespace) -> dict[str, str]:
+def versions() -> dict[str, str]:
     from importlib import metadata
 
     def cmd(argv: list[str]) -> str:
@@ -609,18 +625,19 @@ def table(r: Results) -> str:
     return "\n".join(lines)
 
 
-def report(a: argparse.Namespace, plan: Plan, r: Results) -> str:
+def report(r: Results) -> str:
+    plan = Plan(**r.plan)
     ts = targets(r)
     out = ["# Benchmarks: blooio-native against its peers", "",
            "Written by `make bench` (bench/run.py); do not edit by hand. The analysis at the end "
            "comes from bench/ANALYSIS.md.", "", "## Machine", ""]
-    for k, v in machine().items():
+    for k, v in r.machine.items():
         out.append(f"- {k}: {v}")
     out.append(f"- load average (1, 5, 15 min) at start, end: {r.load[0]}; {r.load[-1]} — the "
                "machine is shared with other engineers' builds, so absolute times drift; compare "
                "the ratios")
     out += ["", "## Versions", ""]
-    out += [f"- {k}: {v}" for k, v in versions(a).items()]
+    out += [f"- {k}: {v}" for k, v in r.versions.items()]
     out += ["", "## Method", "",
             f"- Server: the project's emulator (`blooio-bench serve`, release build) in a process "
             f"of its own on 127.0.0.1, one for the zero-latency measurements and one answering "
@@ -743,15 +760,25 @@ def esc(s: str) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--bench-bin", required=True, help="blooio-bench (bench/rust, release)")
-    p.add_argument("--bench-c", required=True, help="blooio-bench-c (bench/c, linked to libblooio)")
-    p.add_argument("--lib", required=True, help="the release libblooio.so")
-    p.add_argument("--wheel", required=True, help="the blooio_native wheel")
+    p.add_argument("--bench-bin", help="blooio-bench (bench/rust, release)")
+    p.add_argument("--bench-c", help="blooio-bench-c (bench/c, linked to libblooio)")
+    p.add_argument("--lib", help="the release libblooio.so")
+    p.add_argument("--wheel", help="the blooio_native wheel")
     p.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.svg go")
     p.add_argument("--smoke", action="store_true", help="a few iterations of everything")
+    p.add_argument("--render", metavar="RESULTS_JSON",
+                   help="measure nothing: write the report and chart again from a results.json")
     a = p.parse_args()
+    if a.render:
+        r = Results.from_json(json.loads(Path(a.render).read_text()))
+        write(r, Path(a.out))
+        return
+    missing = [o for o in ("bench_bin", "bench_c", "lib", "wheel") if not getattr(a, o)]
+    if missing:
+        p.error("measuring needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
     plan = SMOKE if a.smoke else FULL
-    r = Results(load=[load_average()])
+    r = Results(load=[load_average()], machine=machine(), versions=versions(),
+                plan=dataclasses.asdict(plan))
     if shutil.which("curl") is None:
         r.skipped["curl"] = "curl is not installed"
     started = time.monotonic()
@@ -778,18 +805,23 @@ def main() -> None:
         for emu in (fast, slow, pinned_emu):
             emu.close()
     r.load.append(load_average())
-    text = table(r)
-    print(text)
+    print(table(r))
     print("Targets:")
     for t in targets(r):
         print(f"  [{'met' if t.met else 'MISSED'}] {t.what}: {t.measured}")
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "RESULTS.md").write_text(report(a, plan, r))
-    (out / "results.svg").write_text(chart(r))
-    log(f"wrote {out / 'RESULTS.md'} and {out / 'results.svg'} in {time.monotonic() - started:.0f} s")
+    write(r, Path(a.out))
+    log(f"measured in {time.monotonic() - started:.0f} s")
     if a.smoke:
         check_smoke(r)
+
+
+def write(r: Results, out: Path) -> None:
+    """RESULTS.md, results.svg, and results.json (the raw numbers, for --render)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(r.to_json(), indent=1) + "\n")
+    (out / "RESULTS.md").write_text(report(r))
+    (out / "results.svg").write_text(chart(r))
+    log(f"wrote {out / 'RESULTS.md'}, {out / 'results.svg'} and {out / 'results.json'}")
 
 
 def check_smoke(r: Results) -> None:
