@@ -36,6 +36,7 @@ bench-venv: $(BENCH_VENV)/.requirements
 # Not --locked: blooio-core and the emulator are path dependencies whose own dependencies may
 # move; the committed Cargo.lock still pins everything else, the peer crate included.
 bench-rust:
+	$(CARGO) fmt --manifest-path bench/rust/Cargo.toml -- --check
 	$(CARGO) build --release --manifest-path bench/rust/Cargo.toml
 
 # The C program links to the release libblooio under its SONAME, found through an rpath.

@@ -75,7 +75,9 @@ impl Options {
     fn number(&self, name: &str, default: u64) -> Fallible<u64> {
         match self.0.get(name) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| format!("--{name} must be a number, got {v:?}").into()),
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("--{name} must be a number, got {v:?}").into()),
         }
     }
 }
@@ -163,7 +165,11 @@ fn get(o: &Options) -> Fallible<()> {
                 black_box(client.get(chat)?);
             }
             let cpu = memory::process_cpu_ns() - cpu_start;
-            push(&mut per_call_ns, kind, start.elapsed().as_nanos() as f64 / calls as f64);
+            push(
+                &mut per_call_ns,
+                kind,
+                start.elapsed().as_nanos() as f64 / calls as f64,
+            );
             push(&mut cpu_per_call_ns, kind, cpu / calls as f64);
         }
     }
