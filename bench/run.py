@@ -647,6 +647,9 @@ def report(r: Results, with_analysis: bool = True) -> str:
             f"- Every client is built in release mode and runs in a fresh process; each uses one "
             f"long-lived client with retries off. The chat id is opaque (`{CHAT}`) so no client "
             f"pays for percent-encoding; it has a background set, so every GET returns all fields.",
+            "- The floor (`bench/rust/src/floor.rs`): one request prepared once and written with "
+            "one syscall, the answer read into a reused buffer, its status and Content-Length "
+            "checked and the body skipped, not decoded: the least any client must do.",
             f"- GET, twice: with the client and the emulator pinned to one CPU (`one-cpu`: the "
             f"round trip is the two processes' own work, nothing else), and placed by the "
             f"scheduler (`free`: on an idle machine they run on two CPUs and every round trip "
