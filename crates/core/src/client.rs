@@ -63,7 +63,7 @@ impl Client {
                 "timeouts must be greater than zero",
             ));
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // The API does not redirect; following one could carry the key to another host.
             .max_redirects(0)
@@ -73,8 +73,13 @@ impl Client {
             .proxy(config::proxy_for(&base_url))
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
-            .build()
-            .into();
+            .build();
+        // Not `agent_config.into()`: that agent would resolve the host on a new thread per request.
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            crate::resolver::Resolver::default(),
+        );
         Ok(Client {
             agent,
             settings: Arc::new(Settings {
@@ -217,7 +222,6 @@ impl Client {
     fn finish(&self, response: Result<Response<ureq::Body>, ureq::Error>) -> Result<ChatBackground, Failure> {
         let mut response = response.map_err(|e| self.transport_failure(e))?;
         let status = response.status().as_u16();
-        let request_id = header_text(response.headers(), "x-request-id");
         if (200..300).contains(&status) {
             let body = response
                 .body_mut()
@@ -231,9 +235,13 @@ impl Client {
                     )),
                     other => self.transport_failure(other),
                 })?;
-            return ChatBackground::from_json(&body)
-                .map_err(|e| Failure::Final(e.with_response(status, request_id, Some(body_text(&body)))));
+            return ChatBackground::from_json(&body).map_err(|e| {
+                // Only now: building it costs more than decoding a success body.
+                let request_id = header_text(response.headers(), "x-request-id");
+                Failure::Final(e.with_response(status, request_id, Some(body_text(&body))))
+            });
         }
+        let request_id = header_text(response.headers(), "x-request-id");
 
         let hints = RetryHints::from_headers(response.headers());
         let location = header_text(response.headers(), "location");

@@ -22,6 +22,7 @@ mod client;
 mod config;
 mod error;
 mod image;
+mod resolver;
 mod response;
 mod retry;
 
