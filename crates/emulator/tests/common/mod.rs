@@ -70,7 +70,7 @@ pub fn temp_file(name: &str, content: &[u8]) -> PathBuf {
 
 // ---------- curl ----------
 
-/// One response as curl saw it.
+/// One response, as curl or a raw socket saw it.
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
@@ -193,27 +193,6 @@ pub fn get_request(chat: &str) -> String {
     format!("GET /v2/api/chats/{chat}/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\r\n")
 }
 
-/// One parsed response from a raw socket.
-#[derive(Debug)]
-pub struct RawAnswer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl RawAnswer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-}
-
 /// Reads just the head of one response.
 pub fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Vec<(String, String)>)> {
     let mut head = String::new();
@@ -233,7 +212,7 @@ pub fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Vec<(String, Str
 }
 
 /// Reads one whole response (Content-Length framed).
-pub fn read_answer(reader: &mut impl BufRead) -> io::Result<RawAnswer> {
+pub fn read_answer(reader: &mut impl BufRead) -> io::Result<Answer> {
     let (status, headers) = read_head(reader)?;
     let len: usize = headers
         .iter()
@@ -241,7 +220,7 @@ pub fn read_answer(reader: &mut impl BufRead) -> io::Result<RawAnswer> {
         .map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
-    Ok(RawAnswer {
+    Ok(Answer {
         status,
         headers,
         body,
@@ -249,7 +228,7 @@ pub fn read_answer(reader: &mut impl BufRead) -> io::Result<RawAnswer> {
 }
 
 /// Sends `request` on a fresh connection and reads the answer.
-pub fn exchange(addr: SocketAddr, request: &str) -> io::Result<RawAnswer> {
+pub fn exchange(addr: SocketAddr, request: &str) -> io::Result<Answer> {
     let mut stream = connect(addr);
     stream.write_all(request.as_bytes())?;
     read_answer(&mut BufReader::new(stream))
