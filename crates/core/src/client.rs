@@ -15,7 +15,7 @@ use crate::chat_id;
 use crate::config::{self, ClientBuilder};
 use crate::error::{Error, ErrorKind};
 use crate::image::{CheckedImage, Image};
-use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError, snippet};
+use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError};
 use crate::retry::{self, Decision, RetryHints};
 
 /// A client for the chat-background endpoints.
@@ -398,9 +398,11 @@ fn body_text(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..end]).into_owned()
 }
 
+/// A header's value for an error message: `to_str` admits only visible ASCII (and tabs), so it
+/// needs no escaping, just trimming and a cap on its length.
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    let text = headers.get(name)?.to_str().ok()?;
-    Some(snippet(text.as_bytes()).trim_matches('"').to_owned()).filter(|s| !s.is_empty())
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    (!text.is_empty()).then(|| text.chars().take(200).collect())
 }
 
 /// A fresh, unguessable multipart boundary (128 random bits from the std hasher's keys).
