@@ -14,6 +14,8 @@
 #   make examples-c       build examples/c and examples/cpp
 
 CBINDGEN ?= cbindgen
+# The pinned version lives in the install step; the header check needs exactly that one.
+CBINDGEN_VERSION := $(shell sed -n 's/^CBINDGEN_VERSION=//p' .ci/install/25-ffi-test.sh)
 CC ?= cc
 CXX ?= c++
 VALGRIND ?= valgrind
@@ -47,11 +49,21 @@ ffi:
 	@ln -sf $(abspath $(BIN_DIR))/libblooio.so $(FFI_LIBDIR)/libblooio.so
 	@ln -sf libblooio.so $(FFI_LIBDIR)/libblooio.so.$(FFI_MAJOR)
 
+# A missing or other cbindgen is reported as such, not as a stale header.
+define need-cbindgen
+	@found=$$($(CBINDGEN) --version 2>/dev/null) || { \
+		echo "cbindgen not found: run 'make install-tools' (installs cbindgen $(CBINDGEN_VERSION))" >&2; exit 1; }; \
+	[ "$$found" = "cbindgen $(CBINDGEN_VERSION)" ] || { \
+		echo "cbindgen $(CBINDGEN_VERSION) needed, found '$$found': run 'make install-tools'" >&2; exit 1; }
+endef
+
 header:
+	$(need-cbindgen)
 	$(CBINDGEN) --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h
 
 check-header:
-	cbindgen --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h --verify \
+	$(need-cbindgen)
+	$(CBINDGEN) --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h --verify \
 	|| { echo "include/blooio.h is stale: run 'make header' and commit it" >&2; exit 1; }
 
 # $(call c-tests,OUTPUT_DIR,EXTRA_CFLAGS): builds every C test program into OUTPUT_DIR (one
