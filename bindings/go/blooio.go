@@ -12,14 +12,15 @@
 //	set, err := client.SetChatBackgroundFile("+15551234567", "beach.jpg")
 //	now, err := client.GetChatBackground("+15551234567")
 //
-// Building needs the header and the library: by default the header comes from the
-// repository's include/ directory, and the linker looks for -lblooio on its usual path; point
-// it elsewhere with CGO_LDFLAGS="-L/dir -Wl,-rpath,/dir".
+// Building needs libblooio's header and library, found through pkg-config (blooio.pc): extract
+// the C SDK tarball (libblooio-VERSION-x86_64-linux-gnu.tar.gz) anywhere and set
+// PKG_CONFIG_PATH=$SDK/lib/pkgconfig, and CGO_LDFLAGS="-Wl,-rpath,$SDK/lib" (or
+// LD_LIBRARY_PATH) so that the program finds the library when it runs. In the source tree,
+// `make test-go` points PKG_CONFIG_PATH at a blooio.pc for the build directory.
 package blooio
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -lblooio
+#cgo pkg-config: blooio
 #include <stdlib.h>
 #include "blooio.h"
 */
