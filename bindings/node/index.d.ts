@@ -39,7 +39,10 @@ export interface ClientOptions {
   userAgentSuffix?: string;
   /** Allow plain `http://` to a host that is not loopback (the key then travels in clear). */
   allowInsecureHttp?: boolean;
-  /** Where `libblooio` is. Default: `$BLOOIO_LIB`, then the system loader's search path. */
+  /**
+   * Where `libblooio` is. Default: `$BLOOIO_LIB`, then the library the package carries for this
+   * platform (`prebuilds/<platform>-<arch>/`), then the system loader's search path.
+   */
   libraryPath?: string;
 }
 

@@ -128,15 +128,26 @@ function defaultLibraryName() {
   return 'libblooio.so';
 }
 
+/**
+ * The library the npm package carries for this platform (`prebuilds/<platform>-<arch>/`, put
+ * there by `make dist`), or null in a source checkout, which has none.
+ */
+function bundledLibrary() {
+  const candidate = require('node:path').join(__dirname, 'prebuilds', `${process.platform}-${process.arch}`,
+    defaultLibraryName());
+  return require('node:fs').existsSync(candidate) ? candidate : null;
+}
+
 /** @type {Map<string, Record<keyof PROTOTYPES, Function>>} */
 const loaded = new Map();
 
 /**
  * Loads `libblooio` (once per path) and declares its functions.
- * @param {string} [libraryPath] default: `$BLOOIO_LIB`, then the system loader's search path
+ * @param {string} [libraryPath] default: `$BLOOIO_LIB`, then the library the package carries,
+ *   then the system loader's search path
  */
 function loadLibrary(libraryPath) {
-  const path = libraryPath || process.env.BLOOIO_LIB || defaultLibraryName();
+  const path = libraryPath || process.env.BLOOIO_LIB || bundledLibrary() || defaultLibraryName();
   let api = loaded.get(path);
   if (!api) {
     const lib = koffi.load(path);
