@@ -8,7 +8,8 @@
 #                        the linux-x64 library inside, whatever DIST_EXTRA adds, and SHA256SUMS
 #   make test-dist       each artifact installed as its users install it, in a clean place, and
 #                        used against the emulator (tests/dist/test-dist.sh); run by .ci/run
-#   make package-crates  `cargo package` of the crates that are published (core, CLI)
+#   make package-crates  `cargo package` of the crates to publish (blooio-core, blooio-cli), with
+#                        the compile of the packaged sources; test-dist runs it without that
 #
 # The release tools (maturin, ziglang, cargo-zigbuild, auditwheel, twine) are pinned in
 # packaging/requirements.txt and live in $(DIST_VENV). Release builds go to
@@ -104,9 +105,14 @@ dist-clean:
 # `pip install ./crates/python` in make test) it reuses; its own crates, at another path, are
 # compiled afresh from the sdist.
 test-dist: dist ffi
+	@# What crates.io will take: metadata, license files, every dependency with a version. The
+	@# compile of the packaged sources (make package-crates) is left to a release: it repeats
+	@# a debug build of the core that make test has already made.
+	$(CARGO) package -p blooio-core -p blooio-cli --no-verify --allow-dirty --quiet
 	EMULATOR=$(abspath $(EMULATOR)) DIST=$(DIST) DIST_VERSION=$(DIST_VERSION) CONTROL_LIB=$(LIBBLOOIO) \
 		DIST_GLIBC=$(DIST_GLIBC) SDIST_TARGET=$(abspath $(CARGO_TARGET_DIR)) \
 		bash tests/dist/test-dist.sh
 
+# The crates to publish, packaged and compiled from the package (about 1.5 min here).
 package-crates:
-	$(CARGO) package -p blooio-core -p blooio-cli
+	$(CARGO) package -p blooio-core -p blooio-cli --allow-dirty
