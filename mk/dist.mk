@@ -59,7 +59,10 @@ dist:
 	rm -rf $(DIST)
 	@$(MAKE) --no-print-directory dist-all
 
-dist-all: dist-wheel dist-sdist dist-c dist-npm $(DIST_EXTRA)
+# DIST_EXTRA is read in the recipe, not the prerequisites: the parts' mk files that append to
+# it are included after this one.
+dist-all: dist-wheel dist-sdist dist-c dist-npm
+	$(if $(strip $(DIST_EXTRA)),@$(MAKE) --no-print-directory $(DIST_EXTRA))
 	@$(MAKE) --no-print-directory dist-sums
 
 # manylinux_2_17 (manylinux2014): zig links against glibc 2.17's symbols, whatever this
