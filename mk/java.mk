@@ -10,11 +10,11 @@
 # Maven fetches JNA, JUnit and its plugins from Maven Central into the default ~/.m2.
 
 MVN ?= mvn
-MVN_FLAGS ?= -B -ntp
+MVN_FLAGS ?= -B -ntp -Dstyle.color=never
 JAVA_DIR := bindings/java
 JAVA_NATIVE_DIR := $(abspath $(CARGO_TARGET_DIR))/java-native
 JAVA_JAR := $(JAVA_DIR)/target/blooio-native-$(FFI_VERSION).jar
-JAVA_MVN_PROPS := -Dblooio.native.dir=$(JAVA_NATIVE_DIR) -Dblooio.emulator=$(abspath $(EMULATOR))
+JAVA_MVN_PROPS := -Dblooio.native.dir=$(JAVA_NATIVE_DIR) -Dblooio.emulator.bin=$(abspath $(EMULATOR))
 
 TEST_TARGETS += check-java-bindings test-java
 DEMO_DEPS += examples-java

@@ -10,7 +10,8 @@ What it writes (each with a "generated ... do not edit" banner):
   function of the header, with the header's documentation;
 - src/main/java/io/blooionative/Status.java: one constant per value of `enum blooio_status`,
   with its number and its snake_case name (what `blooio_status_name` returns);
-- the <version> of pom.xml, from `[workspace.package] version` in Cargo.toml.
+- the <version> of pom.xml, and of the blooio-native dependency of examples/java/pom.xml,
+  from `[workspace.package] version` in Cargo.toml.
 
 The header is cbindgen output, so it is regular: doc comments, then one declaration ending in
 `;`. A C type this script does not know makes it fail, naming the type, rather than guess a
@@ -29,6 +30,7 @@ ROOT = HERE.parent.parent
 HEADER = ROOT / "include" / "blooio.h"
 CARGO = ROOT / "Cargo.toml"
 POM = HERE / "pom.xml"
+EXAMPLE_POM = ROOT / "examples" / "java" / "pom.xml"
 JAVA = HERE / "src" / "main" / "java" / "io" / "blooionative"
 LIBRARY_JAVA = JAVA / "internal" / "BlooioLibrary.java"
 STATUS_JAVA = JAVA / "Status.java"
@@ -274,10 +276,10 @@ def workspace_version() -> str:
 POM_VERSION = re.compile(r"(<artifactId>blooio-native</artifactId>\s*<version>)([^<]*)(</version>)")
 
 
-def render_pom(version: str) -> str:
-    text = POM.read_text(encoding="utf-8")
+def render_pom(pom: Path, version: str) -> str:
+    text = pom.read_text(encoding="utf-8")
     if not POM_VERSION.search(text):
-        raise HeaderError("pom.xml: no <version> right after <artifactId>blooio-native</artifactId>")
+        raise HeaderError(f"{pom.relative_to(ROOT)}: no <version> right after <artifactId>blooio-native</artifactId>")
     return POM_VERSION.sub(lambda m: m.group(1) + version + m.group(3), text, count=1)
 
 
@@ -290,7 +292,8 @@ def main() -> int:
         outputs = {
             LIBRARY_JAVA: render_library(parse_functions(header), parse_versions(header)),
             STATUS_JAVA: render_status(parse_status(header)),
-            POM: render_pom(workspace_version()),
+            POM: render_pom(POM, workspace_version()),
+            EXAMPLE_POM: render_pom(EXAMPLE_POM, workspace_version()),
         }
     except HeaderError as e:
         print(f"gen_native.py: {e}", file=sys.stderr)
