@@ -61,7 +61,7 @@ public final class BlooioClient implements AutoCloseable {
         @Override
         public void run() {
             Native.lib().blooio_client_free(handle);
-            Native.released(handle);
+            Native.released(Native.Kind.CLIENT, handle);
             if (!byClose) {
                 Native.freedByCleaner();
             }
@@ -306,7 +306,7 @@ public final class BlooioClient implements AutoCloseable {
             PointerByReference error = new PointerByReference();
             PointerByReference out = new PointerByReference();
             check(lib.blooio_options_new(out, error), error);
-            Pointer options = Native.taken(out.getValue());
+            Pointer options = Native.taken(Native.Kind.OPTIONS, out.getValue());
             try {
                 if (apiKey != null) {
                     check(lib.blooio_options_set_api_key(options, Native.cString("apiKey", apiKey), error), error);
@@ -336,10 +336,10 @@ public final class BlooioClient implements AutoCloseable {
                 }
                 PointerByReference client = new PointerByReference();
                 check(lib.blooio_client_new(options, client, error), error);
-                return new BlooioClient(Native.taken(client.getValue()));
+                return new BlooioClient(Native.taken(Native.Kind.CLIENT, client.getValue()));
             } finally {
                 lib.blooio_options_free(options);
-                Native.released(options);
+                Native.released(Native.Kind.OPTIONS, options);
             }
         }
 

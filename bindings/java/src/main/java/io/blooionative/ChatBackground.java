@@ -36,7 +36,7 @@ public final class ChatBackground {
 
     /** Copies everything out of a {@code blooio_background} and frees it, whatever happens. */
     static ChatBackground take(Pointer background) {
-        Native.taken(background);
+        Native.taken(Native.Kind.BACKGROUND, background);
         BlooioLibrary lib = Native.lib();
         try {
             ByteByReference present = new ByteByReference();
@@ -63,19 +63,19 @@ public final class ChatBackground {
             if (status != 0) {
                 throw Errors.take(status, error.getValue());
             }
-            Pointer json = Native.taken(jsonOut.getValue());
+            Pointer json = Native.taken(Native.Kind.STRING, jsonOut.getValue());
             String jsonText;
             try {
                 jsonText = Native.string(json);
             } finally {
                 lib.blooio_string_free(json);
-                Native.released(json);
+                Native.released(Native.Kind.STRING, json);
             }
             return new ChatBackground(chatId, hasBackground, backgroundId, backgroundUrl, backgroundVersion,
                     changed, jsonText);
         } finally {
             lib.blooio_background_free(background);
-            Native.released(background);
+            Native.released(Native.Kind.BACKGROUND, background);
         }
     }
 

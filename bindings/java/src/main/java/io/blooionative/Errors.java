@@ -13,7 +13,7 @@ final class Errors {
      * be null when the library could not make one), and {@code error} freed, whatever happens.
      */
     static BlooioException take(int code, Pointer error) {
-        Native.taken(error);
+        Native.taken(Native.Kind.ERROR, error);
         BlooioLibrary lib = Native.lib();
         try {
             if (error == null) {
@@ -35,7 +35,7 @@ final class Errors {
                     waits ? retryAfter.getValue() : null));
         } finally {
             lib.blooio_error_free(error);
-            Native.released(error);
+            Native.released(Native.Kind.ERROR, error);
         }
     }
 

@@ -24,17 +24,50 @@ final class Native {
     // Clients freed by the Cleaner (never closed by their owner).
     private static final AtomicLong CLIENTS_FREED_BY_CLEANER = new AtomicLong();
 
-    static Pointer taken(Pointer handle) {
+    /** The kinds of native object the library hands over. */
+    enum Kind { OPTIONS, CLIENT, BACKGROUND, ERROR, STRING }
+
+    /** A handle given back to the library, kept for the tests to ask the library about. */
+    static final class Released {
+        final Kind kind;
+        final Pointer handle;
+
+        Released(Kind kind, Pointer handle) {
+            this.kind = kind;
+            this.handle = handle;
+        }
+    }
+
+    // With -Dblooio.trackHandles=true (the test suite sets it), the handles given back are
+    // also recorded, so a test can ask libblooio whether each is really freed: a freed handle
+    // is no longer live, and every function refuses it with INVALID_ARGUMENT.
+    private static final boolean TRACK = Boolean.getBoolean("blooio.trackHandles");
+    private static final java.util.Queue<Released> RELEASED = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    static Pointer taken(Kind kind, Pointer handle) {
         if (handle != null) {
             LIVE_HANDLES.incrementAndGet();
         }
         return handle;
     }
 
-    static void released(Pointer handle) {
+    /** Call right after giving {@code handle} back to the library. */
+    static void released(Kind kind, Pointer handle) {
         if (handle != null) {
             LIVE_HANDLES.decrementAndGet();
+            if (TRACK) {
+                RELEASED.add(new Released(kind, handle));
+            }
         }
+    }
+
+    /** The handles given back since the last call (with -Dblooio.trackHandles=true), oldest first. */
+    static java.util.List<Released> drainReleased() {
+        java.util.List<Released> out = new java.util.ArrayList<>();
+        for (Released r; (r = RELEASED.poll()) != null; ) {
+            out.add(r);
+        }
+        return out;
     }
 
     static void freedByCleaner() {

@@ -51,6 +51,7 @@ class BlooioClientTest {
     @BeforeEach
     void reset() {
         emulator.reset();
+        Freed.reset();
     }
 
     /** Asserts {@code call} throws {@code type} with {@code status}, and returns it. */
@@ -95,7 +96,8 @@ class BlooioClientTest {
         assertEquals((long) bytes.length, part.get("len"));
         assertTrue(header(sent.get(0), "user-agent").contains("blooio-java/" + BlooioClient.VERSION),
                 header(sent.get(0), "user-agent"));
-        assertEquals(before, Native.liveHandles(), "every background, string and error was freed");
+        assertEquals(before, Native.liveHandles(), "every background and string was freed");
+        Freed.checkIncludes(Native.Kind.BACKGROUND, Native.Kind.STRING);
     }
 
     static String header(Map<String, Object> request, String name) {
@@ -153,6 +155,7 @@ class BlooioClientTest {
         assertTrue(InternalServerException.class.isAssignableFrom(NoActiveNumberException.class));
         assertTrue(BlooioServiceException.class.isAssignableFrom(RateLimitException.class));
         assertEquals(before, Native.liveHandles(), "each error and client was freed");
+        Freed.checkIncludes(Native.Kind.OPTIONS, Native.Kind.CLIENT, Native.Kind.ERROR);
     }
 
     @Test
@@ -245,6 +248,7 @@ class BlooioClientTest {
         fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT, () -> client.getChatBackground("+1555\uD800"));
         assertEquals(List.of(), emulator.requests());
         assertEquals(before, Native.liveHandles());
+        Freed.checkIncludes(Native.Kind.ERROR);
     }
 
     @Test
@@ -285,6 +289,7 @@ class BlooioClientTest {
             assertFalse(insecure.isClosed());
         }
         assertEquals(before, Native.liveHandles(), "the options of every failed build were freed");
+        Freed.checkIncludes(Native.Kind.OPTIONS, Native.Kind.ERROR, Native.Kind.CLIENT);
         assertEquals(List.of(), emulator.requests());
     }
 

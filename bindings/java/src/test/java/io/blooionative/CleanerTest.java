@@ -34,6 +34,7 @@ class CleanerTest {
     void anUnclosedClientIsFreedByTheCleaner() throws InterruptedException {
         long live = Native.liveHandles();
         long freed = Native.clientsFreedByCleaner();
+        Freed.reset();
         for (int i = 0; i < 3; i++) {
             useAndDrop();
         }
@@ -44,6 +45,7 @@ class CleanerTest {
         }
         assertEquals(freed + 3, Native.clientsFreedByCleaner());
         assertEquals(live, Native.liveHandles());
+        assertEquals(3, Freed.check().get(Native.Kind.CLIENT), "libblooio freed the three clients");
     }
 
     @Test

@@ -122,6 +122,7 @@ class ConcurrencyTest {
         long before = Native.liveHandles();
         emulator.config("{\"latency_ms\":300}");
         BlooioClient client = emulator.client(0);
+        Freed.reset();
         List<CompletableFuture<ChatBackground>> running = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             running.add(client.getChatBackgroundAsync("+1555000100" + i));
@@ -137,6 +138,7 @@ class ConcurrencyTest {
             assertEquals(Optional.of(false), call.get(10, TimeUnit.SECONDS).hasBackground());
         }
         assertEquals(before, Native.liveHandles());
+        assertEquals(1, Freed.check().get(Native.Kind.CLIENT), "libblooio freed the client");
         assertInstanceOf(InvalidArgumentException.class,
                 assertThrows(CompletionException.class, () -> client.getChatBackgroundAsync("+15550001000").join())
                         .getCause());
