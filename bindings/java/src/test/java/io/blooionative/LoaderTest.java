@@ -29,15 +29,20 @@ class LoaderTest {
         String classpath = String.join(File.pathSeparator, where(BlooioClient.class), where(LoaderProbe.class),
                 where(com.sun.jna.Native.class));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, LoaderProbe.class.getName()).redirectErrorStream(true);
+                "-cp", classpath, LoaderProbe.class.getName());
+        // Apart from stdout: Java 24+ warns on stderr when JNA loads a library.
+        File stderr = File.createTempFile("blooio-probe", ".err");
+        stderr.deleteOnExit();
+        pb.redirectError(stderr);
         pb.environment().remove("BLOOIO_LIBRARY_PATH");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(expectedExit, p.exitValue(), out);
-        return List.of(out.split("\n"));
+        String err = Files.readString(stderr.toPath());
+        assertEquals(expectedExit, p.exitValue(), out + err);
+        return List.of((expectedExit == 0 ? out : err).split("\n"));
     }
 
     @Test
