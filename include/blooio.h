@@ -155,6 +155,13 @@ typedef struct blooio_background blooio_background;
  * Thread safety: one client may be used by any number of threads at once (its calls take a
  * `const blooio_client *`, and its connections are pooled and shared). Only freeing it must
  * wait until no call on it is running.
+ *
+ * Fork safety: a client created before `fork()` may be used in the parent and in every child
+ * afterwards. A pooled connection is only ever used by the process that opened it: a child's
+ * first call closes the child's copies of the inherited connections (writing nothing to them)
+ * and opens its own, so no process ever reads another's answer. A call running in another
+ * thread at the moment of the fork belongs to the parent; the child never sees its answer.
+ * The library must not be called from a `pthread_atfork` handler, during the fork itself.
  */
 typedef struct blooio_client blooio_client;
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, TryLockError};
 use std::time::Duration;
 
 use ureq::SendBody;
@@ -21,10 +21,39 @@ use crate::retry::{self, Decision, RetryHints};
 /// A client for the chat-background endpoints.
 ///
 /// Cheap to clone (clones share one connection pool) and safe to use from many threads at once.
+///
+/// Safe across `fork()`: a pooled connection is only ever used by the process that opened it.
+/// The first call in a child process leaves the inherited connections to the parent (it closes
+/// its own copies of their descriptors, and writes nothing to them) and opens new ones.
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
+    /// The pool lives in the first slot. The second is used only by a fork's child whose first
+    /// slot was locked by a thread of the parent at the moment of the fork (a lock the child can
+    /// never take, since that thread does not exist there).
+    transport: Arc<[RwLock<Option<Transport>>; 2]>,
     settings: Arc<Settings>,
+}
+
+/// The connection pool, the resolver cache and the process they belong to.
+struct Transport {
+    /// The process that built `agent`; any other process (a fork's child) must not use it.
+    pid: u32,
+    agent: ureq::Agent,
+}
+
+impl Transport {
+    fn new(config: ureq::config::Config) -> Transport {
+        // Not `config.into()`: that agent would resolve the host on a new thread per request.
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            crate::resolver::Resolver::default(),
+        );
+        Transport {
+            pid: std::process::id(),
+            agent,
+        }
+    }
 }
 
 struct Settings {
@@ -34,11 +63,34 @@ struct Settings {
     max_retries: u32,
     timeout: Duration,
     connect_timeout: Duration,
+    /// What the connection pool is built from, again after a fork.
+    agent_config: ureq::config::Config,
 }
 
 /// Called as an upload proceeds with `(bytes sent, bytes in total)` of the request body.
 /// A retried upload starts again from zero.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// This process's agent, replacing (and so dropping) one inherited from another process.
+fn own_agent(slot: &mut Option<Transport>, pid: u32, config: &ureq::config::Config) -> ureq::Agent {
+    match slot {
+        Some(t) if t.pid == pid => t.agent.clone(),
+        _ => slot.insert(Transport::new(config.clone())).agent.clone(),
+    }
+}
+
+/// The agent in `slot` if it is this process's, without waiting for the lock.
+fn read_own(slot: &RwLock<Option<Transport>>, pid: u32) -> Option<ureq::Agent> {
+    let transport = match slot.try_read() {
+        Ok(t) => t,
+        Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(TryLockError::WouldBlock) => return None,
+    };
+    transport
+        .as_ref()
+        .filter(|t| t.pid == pid)
+        .map(|t| t.agent.clone())
+}
 
 impl Client {
     /// A builder; unset options come from `BLOOIO_API_KEY`, `BLOOIO_BASE_URL` and the defaults.
@@ -74,15 +126,13 @@ impl Client {
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
             .build();
-        // Not `agent_config.into()`: that agent would resolve the host on a new thread per request.
-        let agent = ureq::Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::new(),
-            crate::resolver::Resolver::default(),
-        );
         Ok(Client {
-            agent,
+            transport: Arc::new([
+                RwLock::new(Some(Transport::new(agent_config.clone()))),
+                RwLock::new(None),
+            ]),
             settings: Arc::new(Settings {
+                agent_config,
                 base_url,
                 authorization: format!("Bearer {key}"),
                 max_retries: b.max_retries.unwrap_or(config::DEFAULT_MAX_RETRIES),
@@ -90,6 +140,49 @@ impl Client {
                 connect_timeout,
             }),
         })
+    }
+
+    /// The agent to send with: this process's own. Costs a `getpid`, an uncontended read lock
+    /// and the agent's reference counts.
+    fn agent(&self) -> ureq::Agent {
+        let pid = std::process::id();
+        match read_own(&self.transport[0], pid) {
+            Some(agent) => agent,
+            None => self.agent_after_fork(pid),
+        }
+    }
+
+    /// The slow path of [`Client::agent`]: the pool belongs to another process (this is a fork's
+    /// child), or another thread is replacing it. Never waits on a lock for long, since one held
+    /// by a parent's thread at the moment of the fork stays held in the child for good.
+    #[cold]
+    fn agent_after_fork(&self, pid: u32) -> ureq::Agent {
+        let config = &self.settings.agent_config;
+        for _ in 0..100 {
+            for slot in self.transport.iter() {
+                match slot.try_write() {
+                    Ok(mut t) => return own_agent(&mut t, pid, config),
+                    Err(TryLockError::Poisoned(p)) => return own_agent(&mut p.into_inner(), pid, config),
+                    Err(TryLockError::WouldBlock) => {
+                        if let Some(agent) = read_own(slot, pid) {
+                            return agent;
+                        }
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // Both slots held for 100 ms, by threads that did not cross the fork. Correct, if slower:
+        // an agent of this call's own, sharing no connection with anyone.
+        Transport::new(config.clone()).agent
+    }
+
+    /// Makes sure the client's connections belong to this process: in a fork's child, drops the
+    /// inherited pool (closing the child's copies of its sockets only) and starts a new one.
+    /// Every call does this itself, so there is no need to; calling it right after a fork only
+    /// releases the inherited descriptors early.
+    pub fn rearm_after_fork(&self) {
+        drop(self.agent());
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -117,7 +210,7 @@ impl Client {
         let url = self.url(chat_id)?;
         self.with_retries(|| {
             let request = self
-                .agent
+                .agent()
                 .get(&url)
                 .header(header::AUTHORIZATION, &self.settings.authorization);
             let response = request.header(header::ACCEPT, "application/json").call();
@@ -165,7 +258,7 @@ impl Client {
                 local_error: None,
             };
             let response = self
-                .agent
+                .agent()
                 .put(&url)
                 .header(header::AUTHORIZATION, &self.settings.authorization)
                 .header(header::ACCEPT, "application/json")
