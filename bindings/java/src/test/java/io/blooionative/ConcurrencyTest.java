@@ -134,11 +134,18 @@ class ConcurrencyTest {
         }
         assertEquals(4, emulator.requests().size(), "the calls are in flight");
         client.close();
+        // Reuse the memory a client gives back at once: calls still running on the closed
+        // client must not see another object where theirs was.
+        List<BlooioClient> others = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            others.add(emulator.client(0));
+        }
+        others.forEach(BlooioClient::close);
         for (CompletableFuture<ChatBackground> call : running) {
             assertEquals(Optional.of(false), call.get(10, TimeUnit.SECONDS).hasBackground());
         }
         assertEquals(before, Native.liveHandles());
-        assertEquals(1, Freed.check().get(Native.Kind.CLIENT), "libblooio freed the client");
+        assertEquals(9, Freed.check().get(Native.Kind.CLIENT), "libblooio freed the client and the eight others");
         assertInstanceOf(InvalidArgumentException.class,
                 assertThrows(CompletionException.class, () -> client.getChatBackgroundAsync("+15550001000").join())
                         .getCause());
