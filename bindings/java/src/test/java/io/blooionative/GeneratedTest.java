@@ -54,6 +54,36 @@ class GeneratedTest {
     }
 
     @Test
+    void everyStatusHasItsExceptionClass() {
+        java.util.Map<Status, Class<?>> expected = new java.util.EnumMap<>(Status.class);
+        expected.put(Status.INVALID_ARGUMENT, InvalidArgumentException.class);
+        expected.put(Status.INVALID_CONFIG, InvalidConfigException.class);
+        expected.put(Status.INVALID_CHAT_ID, InvalidChatIdException.class);
+        expected.put(Status.INVALID_IMAGE, InvalidImageException.class);
+        expected.put(Status.IO, ImageFileException.class);
+        expected.put(Status.BAD_REQUEST, BadRequestException.class);
+        expected.put(Status.AUTHENTICATION, UnauthorizedException.class);
+        expected.put(Status.RATE_LIMITED, RateLimitException.class);
+        expected.put(Status.DEVICE_UNAVAILABLE, DeviceUnavailableException.class);
+        expected.put(Status.NO_ACTIVE_NUMBER, NoActiveNumberException.class);
+        expected.put(Status.SERVER_ERROR, InternalServerException.class);
+        expected.put(Status.HTTP_STATUS, UnexpectedStatusCodeException.class);
+        expected.put(Status.TIMEOUT, ApiTimeoutException.class);
+        expected.put(Status.CONNECTION, ApiConnectionException.class);
+        expected.put(Status.DECODE, ResponseDecodeException.class);
+        for (Status status : Status.values()) {
+            if (status == Status.OK) {
+                continue;
+            }
+            BlooioException e = Errors.local(status, "m");
+            // A status with no class of its own (PANIC, OTHER, one added later) is the base class.
+            assertEquals(expected.getOrDefault(status, BlooioException.class), e.getClass(), status.name());
+            assertEquals(status, e.status());
+            assertEquals(0, e.attempts());
+        }
+    }
+
+    @Test
     void everyFunctionOfTheHeaderIsDeclaredOnce() {
         List<String> names = Arrays.stream(BlooioLibrary.class.getDeclaredMethods()).map(Method::getName)
                 .collect(Collectors.toList());
