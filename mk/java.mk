@@ -1,7 +1,8 @@
 # The Java binding (bindings/java, issue 16): a Maven project loading libblooio through JNA.
 #
 #   make java                  build libblooio, then `mvn package`: target/blooio-native-VERSION.jar
-#                              with libblooio.so inside under linux-x86-64/ (JNA's layout)
+#                              with libblooio.so inside under linux-x86-64/ (JNA's layout);
+#                              JAVA_PROFILE=release bundles the optimised library
 #   make test-java             the JUnit suite (Surefire) against the emulator it starts itself
 #   make java-bindings         regenerate the JNA interface and Status from include/blooio.h
 #   make check-java-bindings   fail if those (or the pom's version) are stale
@@ -28,9 +29,13 @@ check-java-bindings:
 	$(PYTHON) $(JAVA_DIR)/gen_native.py --verify
 
 # The library to bundle, without its debug info (the debug build's is most of its size).
+# JAVA_PROFILE=release bundles an optimised build instead (for a jar to ship: a GET on the
+# debug build costs milliseconds of CPU); the tests use the debug build `make ffi` makes.
+JAVA_PROFILE ?= debug
 java-native: ffi
+	$(if $(filter release,$(JAVA_PROFILE)),$(CARGO) build --release -p blooio-ffi)
 	@mkdir -p $(JAVA_NATIVE_DIR)
-	objcopy --strip-debug $(abspath $(BIN_DIR))/libblooio.so $(JAVA_NATIVE_DIR)/libblooio.so
+	objcopy --strip-debug $(abspath $(CARGO_TARGET_DIR))/$(JAVA_PROFILE)/libblooio.so $(JAVA_NATIVE_DIR)/libblooio.so
 
 java: java-native check-java-bindings
 	cd $(JAVA_DIR) && $(MVN) -q $(MVN_FLAGS) $(JAVA_MVN_PROPS) package -DskipTests
