@@ -9,7 +9,8 @@ The header (itself generated from crates/ffi by cbindgen) is the one source. Fro
 - the generated region of bindings/node/index.d.ts: the Status enum and the option fields;
 - the generated region of bindings/python-ctypes/blooio_ctypes.py: the Status enum, ctypes
   prototypes, options and fields (a region, so the binding stays one stdlib-only file);
-- bindings/go/status_gen.go: Go's Status constants.
+- bindings/go/status_gen.go: Go's Status constants; bindings/go/background_gen.go: the
+  Background struct and the function that reads one.
 
     scripts/bindgen.py           rewrite them
     scripts/bindgen.py --verify  fail (exit 1) if any differs from what the header gives
@@ -223,6 +224,19 @@ def node_dts(h: Header) -> str:
             "export interface LibraryOptions {"]
     for option, f in h.options:
         out += [f"  /** {f.doc} */", f"  {camel(option)}?: {TS_TYPES[value_kind(f.params[1])]};"]
+    out += ["}", "",
+            "/**",
+            " * A chat's background as the API described it. A field the server did not send (or sent as",
+            " * null) is absent; `changed` is only present in answer to a set.",
+            " */",
+            "export interface Background {"]
+    for field, f in h.fields:
+        kind = field_kind(f)
+        if kind == "integer":
+            out += ["  /** A bigint only if it does not fit in a number exactly. */",
+                    f"  readonly {camel(field)}?: number | bigint;"]
+        else:
+            out.append(f"  readonly {camel(field)}?: {TS_TYPES[kind]};")
     out += ["}", "// end of the generated region"]
     return "\n".join(out)
 
@@ -270,7 +284,21 @@ def ctypes_region(h: Header) -> str:
             "_BACKGROUND_FIELDS: List[Tuple[str, str, str]] = ["]
     for field, f in h.fields:
         out.append(f'    ("{field}", "{f.name[len("blooio_"):]}", "{field_kind(f)}"),')
-    out += ["]", "", f"# --- end of the generated region ---"]
+    py_types = {"string": "str", "boolean": "bool", "integer": "int"}
+    out += ["]", "", "",
+            "@dataclasses.dataclass(frozen=True)",
+            "class Background:",
+            '    """A chat\'s background as the API described it. None: the server did not send the field',
+            '    (or sent null). ``changed`` is only set in answer to a set call."""', ""]
+    out += [f"    {field}: Optional[{py_types[field_kind(f)]}] = None" for field, f in h.fields]
+    out += ["",
+            "    def to_dict(self) -> Dict[str, Any]:",
+            '        """The fields that are present, in the API\'s own shape."""',
+            "        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}",
+            "",
+            "    def to_json(self) -> str:",
+            '        return json.dumps(self.to_dict(), separators=(",", ":"))',
+            "", "", "# --- end of the generated region ---"]
     return "\n".join(out)
 
 
@@ -284,6 +312,38 @@ def go_status(h: Header) -> str:
         name = "Status" + pascal(s.name, GO_INITIALISMS)
         out += [f"\t// {name}: {s.doc}", f"\t{name} Status = C.BLOOIO_STATUS_{s.name}"]
     out += [")", ""]
+    return "\n".join(out)
+
+
+GO_FIELD = {"string": ("*C.char", "string", "goString(value)"),
+            "boolean": ("C.bool", "bool", "bool(value)"),
+            "integer": ("C.int64_t", "int64", "int64(value)")}
+
+
+def go_background(h: Header) -> str:
+    out = [f"// Code {BANNER}. DO NOT EDIT.", "", "package blooio", "", "/*", '#include "blooio.h"',
+           "*/", 'import "C"', "",
+           "// Background is a chat's background as the API described it. A nil field was not sent by",
+           "// the server (or was null). Changed is only set in answer to a set call. It marshals to JSON",
+           "// in the API's own shape.",
+           "type Background struct {"]
+    rows = [(pascal(field, GO_INITIALISMS), "*" + GO_FIELD[field_kind(f)][1], field) for field, f in h.fields]
+    name_w, type_w = (max(len(r[i]) for r in rows) for i in (0, 1))
+    for name, go_type, field in rows:  # aligned as gofmt aligns them
+        out.append(f'\t{name.ljust(name_w)} {go_type.ljust(type_w)} `json:"{field},omitempty"`')
+    out += ["}", "",
+            "// takeBackground copies a background's fields into Go memory and frees it.",
+            "func takeBackground(b *C.blooio_background) (*Background, error) {",
+            "\treceived()", "\tdefer func() {", "\t\tC.blooio_background_free(b)", "\t\treleased()", "\t}()",
+            "\tvar out Background"]
+    for field, f in h.fields:
+        c_type, _, convert = GO_FIELD[field_kind(f)]
+        out += ["\t{", "\t\tvar present C.bool", f"\t\tvar value {c_type}",
+                f"\t\tif status := Status(C.{f.name}(b, &present, &value)); status != StatusOK {{",
+                f'\t\t\treturn nil, &Error{{Status: status, Message: "reading the background\'s {field} failed"}}',
+                "\t\t}", "\t\tif present {", f"\t\t\tv := {convert}",
+                f"\t\t\tout.{pascal(field, GO_INITIALISMS)} = &v", "\t\t}", "\t}"]
+    out += ["\treturn &out, nil", "}", ""]
     return "\n".join(out)
 
 
@@ -306,6 +366,7 @@ def outputs(h: Header) -> dict[Path, str]:
         dts: with_region(dts, node_dts(h), f"// {BANNER}.", "// end of the generated region"),
         py: with_region(py, ctypes_region(h), f"# --- {BANNER} ---", "# --- end of the generated region ---"),
         ROOT / "bindings/go/status_gen.go": go_status(h),
+        ROOT / "bindings/go/background_gen.go": go_background(h),
     }
 
 

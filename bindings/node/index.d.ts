@@ -63,13 +63,6 @@ export interface LibraryOptions {
   /** Allows (true) a plain 'http://' base URL on a host that is not loopback. The API key then travels in clear text: only for a trusted network. Default false. Loopback hosts, such as the emulator's, never need it. */
   allowInsecureHttp?: boolean;
 }
-// end of the generated region
-
-/** Settings for a client. Unset fields come from the environment, then the library's defaults. */
-export interface ClientOptions extends LibraryOptions {
-  /** Where `libblooio` is. Default: `$BLOOIO_LIB`, then the system loader's search path. */
-  libraryPath?: string;
-}
 
 /**
  * A chat's background as the API described it. A field the server did not send (or sent as
@@ -83,6 +76,13 @@ export interface Background {
   /** A bigint only if it does not fit in a number exactly. */
   readonly backgroundVersion?: number | bigint;
   readonly changed?: boolean;
+}
+// end of the generated region
+
+/** Settings for a client. Unset fields come from the environment, then the library's defaults. */
+export interface ClientOptions extends LibraryOptions {
+  /** Where `libblooio` is. Default: `$BLOOIO_LIB`, then the system loader's search path. */
+  libraryPath?: string;
 }
 
 /** A failed call. */

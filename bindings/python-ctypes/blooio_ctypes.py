@@ -117,6 +117,27 @@ _BACKGROUND_FIELDS: List[Tuple[str, str, str]] = [
     ("changed", "background_changed", "boolean"),
 ]
 
+
+@dataclasses.dataclass(frozen=True)
+class Background:
+    """A chat's background as the API described it. None: the server did not send the field
+    (or sent null). ``changed`` is only set in answer to a set call."""
+
+    chat_id: Optional[str] = None
+    has_background: Optional[bool] = None
+    background_id: Optional[str] = None
+    background_url: Optional[str] = None
+    background_version: Optional[int] = None
+    changed: Optional[bool] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields that are present, in the API's own shape."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+
 # --- end of the generated region ---
 
 
@@ -157,26 +178,6 @@ class BlooioError(Exception):
 
     def __repr__(self) -> str:
         return f"BlooioError({self.status!r}, {self.message!r}, http_status={self.http_status!r})"
-
-
-@dataclasses.dataclass(frozen=True)
-class Background:
-    """A chat's background as the API described it. None: the server did not send the field
-    (or sent null). ``changed`` is only set in answer to a set call."""
-
-    chat_id: Optional[str] = None
-    has_background: Optional[bool] = None
-    background_id: Optional[str] = None
-    background_url: Optional[str] = None
-    background_version: Optional[int] = None
-    changed: Optional[bool] = None
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The fields that are present, in the API's own shape."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
 
 
 class _Library:
