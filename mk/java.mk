@@ -17,7 +17,10 @@ JAVA_NATIVE_DIR := $(abspath $(CARGO_TARGET_DIR))/java-native
 JAVA_JAR := $(JAVA_DIR)/target/blooio-native-$(FFI_VERSION).jar
 JAVA_MVN_PROPS := -Dblooio.native.dir=$(JAVA_NATIVE_DIR) -Dblooio.emulator.bin=$(abspath $(EMULATOR))
 
-TEST_TARGETS += check-java-bindings test-java
+TEST_TARGETS += test-java
+# Part of the project-wide `make bindings` / `make check-bindings` (mk/bindings.mk).
+bindings: java-bindings
+check-bindings: check-java-bindings
 DEMO_DEPS += examples-java
 
 .PHONY: java java-native test-java java-bindings check-java-bindings examples-java

@@ -49,10 +49,10 @@ public final class BlooioClient implements AutoCloseable {
     private final Release release;
     private final Cleaner.Cleanable cleanable;
 
-    /** Frees the native client exactly once: from close(), or from the Cleaner. */
+    /** Frees one native client handle exactly once: when its owner is done, or from the Cleaner. */
     private static final class Release implements Runnable {
         private final Pointer handle;
-        private volatile boolean byClose;
+        private volatile boolean byOwner;
 
         Release(Pointer handle) {
             this.handle = handle;
@@ -62,9 +62,31 @@ public final class BlooioClient implements AutoCloseable {
         public void run() {
             Native.lib().blooio_client_free(handle);
             Native.released(Native.Kind.CLIENT, handle);
-            if (!byClose) {
+            if (!byOwner) {
                 Native.freedByCleaner();
             }
+        }
+    }
+
+    /**
+     * A handle of this client's own for one queued async call ({@code blooio_client_clone}), so
+     * that closing the client while the call waits for a thread cannot pull the client away
+     * from it. Freed when the call ends, or by the Cleaner if the executor drops the task.
+     */
+    private static final class Queued {
+        private final Pointer handle;
+        private final Release release;
+        private final Cleaner.Cleanable cleanable;
+
+        Queued(Pointer handle) {
+            this.handle = handle;
+            this.release = new Release(handle);
+            this.cleanable = CLEANER.register(this, release);
+        }
+
+        void free() {
+            release.byOwner = true;
+            cleanable.clean();
         }
     }
 
@@ -115,16 +137,16 @@ public final class BlooioClient implements AutoCloseable {
      */
     public ChatBackground setChatBackground(String chatId, byte[] image) {
         byte[] id = Native.cString("chat_id", chatId);
-        // JNA passes an empty array as NULL; the library must see an empty image, not none.
-        byte[] data = image != null && image.length == 0 ? new byte[1] : image;
         long len = image == null ? 0 : image.length;
-        return call((h, out, err) -> Native.lib().blooio_set_chat_background_bytes(h, id, data, len, out, err));
+        return call((h, out, err) -> Native.lib().blooio_set_chat_background_bytes(h, id, image, len, out, err));
     }
 
     /**
      * {@link #getChatBackground} on the binding's own pool of daemon threads.
      *
-     * <p>Cancelling the future does not stop the request yet (the C API has no cancellation):
+     * <p>The call holds a handle of its own, so closing the client while it waits or runs
+     * does not fail it. Cancelling the future before the call starts means it never starts;
+     * once started, cancelling does not stop the request yet (the C API has no cancellation):
      * the call runs to its end and its result is dropped.
      */
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId) {
@@ -133,8 +155,10 @@ public final class BlooioClient implements AutoCloseable {
 
     /** {@link #getChatBackground} on {@code executor}; cancelling does not stop the request yet. */
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        return CompletableFuture.supplyAsync(() -> getChatBackground(chatId), executor);
+        return async(executor, () -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            return (h, out, err) -> Native.lib().blooio_get_chat_background(h, id, out, err);
+        });
     }
 
     /** {@link #setChatBackground(String, Path)} on the binding's pool; see {@link #getChatBackgroundAsync(String)}. */
@@ -144,8 +168,11 @@ public final class BlooioClient implements AutoCloseable {
 
     /** {@link #setChatBackground(String, Path)} on {@code executor}; cancelling does not stop the request yet. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        return CompletableFuture.supplyAsync(() -> setChatBackground(chatId, image), executor);
+        return async(executor, () -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            byte[] path = image == null ? null : Native.cString("path", image.toString());
+            return (h, out, err) -> Native.lib().blooio_set_chat_background_file(h, id, path, out, err);
+        });
     }
 
     /**
@@ -158,9 +185,12 @@ public final class BlooioClient implements AutoCloseable {
 
     /** {@link #setChatBackground(String, byte[])} on {@code executor}, with the bytes copied first. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
         byte[] copy = image == null ? null : image.clone();
-        return CompletableFuture.supplyAsync(() -> setChatBackground(chatId, copy), executor);
+        return async(executor, () -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            long len = copy == null ? 0 : copy.length;
+            return (h, out, err) -> Native.lib().blooio_set_chat_background_bytes(h, id, copy, len, out, err);
+        });
     }
 
     /** Whether {@link #close()} was called. */
@@ -176,7 +206,7 @@ public final class BlooioClient implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            release.byClose = true;
+            release.byOwner = true;
             cleanable.clean();
         }
     }
@@ -191,21 +221,97 @@ public final class BlooioClient implements AutoCloseable {
         int invoke(Pointer client, PointerByReference backgroundOut, PointerByReference error);
     }
 
+    @FunctionalInterface
+    private interface Prepared {
+        /** Checks and converts the arguments (throwing before anything is queued). */
+        NativeCall prepare();
+    }
+
     private ChatBackground call(NativeCall call) {
         try {
             if (closed.get()) {
-                throw Errors.local(Status.INVALID_ARGUMENT, "the client is closed");
+                throw closedError();
             }
-            PointerByReference out = new PointerByReference();
-            PointerByReference error = new PointerByReference();
-            int status = call.invoke(handle, out, error);
-            if (status != 0) {
-                throw Errors.take(status, error.getValue());
-            }
-            return ChatBackground.take(out.getValue());
+            return invoke(handle, call);
         } finally {
             // Until the native call has returned, this client must not look unreachable, or
             // the Cleaner could free it under the call.
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private static BlooioException closedError() {
+        return Errors.local(Status.INVALID_ARGUMENT, "the client is closed");
+    }
+
+    private static ChatBackground invoke(Pointer client, NativeCall call) {
+        PointerByReference out = new PointerByReference();
+        PointerByReference error = new PointerByReference();
+        int status = call.invoke(client, out, error);
+        if (status != 0) {
+            throw Errors.take(status, error.getValue());
+        }
+        return ChatBackground.take(out.getValue());
+    }
+
+    /**
+     * Queues a call on {@code executor} with a handle of its own. Bad arguments and a closed
+     * client fail the future at once; a future cancelled before its turn comes never calls.
+     */
+    private CompletableFuture<ChatBackground> async(Executor executor, Prepared prepared) {
+        Objects.requireNonNull(executor, "executor");
+        NativeCall call;
+        Queued queued;
+        try {
+            call = prepared.prepare();
+            queued = new Queued(cloneHandle());
+        } catch (BlooioException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<ChatBackground> future = new CompletableFuture<>();
+        Runnable task = () -> {
+            // The handle goes back before the future completes, so whoever waits on it sees
+            // nothing of the call left.
+            ChatBackground result = null;
+            Throwable failure = null;
+            try {
+                if (future.isDone()) {
+                    return; // cancelled before its turn
+                }
+                result = invoke(queued.handle, call);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                queued.free();
+            }
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(result);
+            }
+        };
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            queued.free();
+            throw e;
+        }
+        return future;
+    }
+
+    private Pointer cloneHandle() {
+        try {
+            if (closed.get()) {
+                throw closedError();
+            }
+            PointerByReference out = new PointerByReference();
+            PointerByReference error = new PointerByReference();
+            int status = Native.lib().blooio_client_clone(handle, out, error);
+            if (status != 0) {
+                throw Errors.take(status, error.getValue());
+            }
+            return Native.taken(Native.Kind.CLIENT, out.getValue());
+        } finally {
             Reference.reachabilityFence(this);
         }
     }
@@ -282,7 +388,7 @@ public final class BlooioClient implements AutoCloseable {
             return this;
         }
 
-        /** A token appended to the User-Agent, such as {@code my-app/1.2}; default {@code blooio-java/VERSION}. */
+        /** A token appended to the User-Agent ({@code blooio-java/VERSION}), such as {@code my-app/1.2}. */
         public Builder userAgentSuffix(String userAgentSuffix) {
             this.userAgentSuffix = userAgentSuffix;
             return this;
@@ -328,9 +434,12 @@ public final class BlooioClient implements AutoCloseable {
                     }
                     check(lib.blooio_options_set_max_retries(options, maxRetries, error), error);
                 }
-                String suffix = userAgentSuffix != null ? userAgentSuffix : "blooio-java/" + VERSION;
-                check(lib.blooio_options_set_user_agent_suffix(options, Native.cString("userAgentSuffix", suffix),
-                        error), error);
+                // The User-Agent names this binding: blooio-java/<version>.
+                check(lib.blooio_options_set_binding(options, Native.cString("binding", "java"), error), error);
+                if (userAgentSuffix != null) {
+                    check(lib.blooio_options_set_user_agent_suffix(options,
+                            Native.cString("userAgentSuffix", userAgentSuffix), error), error);
+                }
                 if (allowInsecureHttp != null) {
                     check(lib.blooio_options_set_allow_insecure_http(options, allowInsecureHttp, error), error);
                 }

@@ -240,8 +240,8 @@ class BlooioClientTest {
                 () -> client.getChatBackground(null)).getMessage().contains("chat_id"));
         assertTrue(fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
                 () -> client.setChatBackground(CHAT, (Path) null)).getMessage().contains("path"));
-        assertTrue(fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
-                () -> client.setChatBackground(CHAT, (byte[]) null)).getMessage().contains("data"));
+        // No bytes is an empty image to the library, whatever the buffer.
+        fails(InvalidImageException.class, Status.INVALID_IMAGE, () -> client.setChatBackground(CHAT, (byte[]) null));
         // A NUL would cut the id short; a lone surrogate has no UTF-8 form.
         assertTrue(fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
                 () -> client.getChatBackground(CHAT + "\0evil")).getMessage().contains("NUL"));
@@ -276,9 +276,9 @@ class BlooioClientTest {
         fails(InvalidConfigException.class, Status.INVALID_CONFIG,
                 () -> BlooioClient.builder().apiKey("k").baseUrl(emulator.baseUrl).userAgentSuffix("caf\u00e9").build());
         // Out of range for the library (which says so), or for a C unsigned type (refused here).
-        fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
+        fails(InvalidConfigException.class, Status.INVALID_CONFIG,
                 () -> BlooioClient.builder().apiKey("k").timeout(Duration.ZERO).build());
-        fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
+        fails(InvalidConfigException.class, Status.INVALID_CONFIG,
                 () -> BlooioClient.builder().apiKey("k").connectTimeout(Duration.ofDays(2)).build());
         fails(InvalidArgumentException.class, Status.INVALID_ARGUMENT,
                 () -> BlooioClient.builder().apiKey("k").timeout(Duration.ofSeconds(-1)).build());

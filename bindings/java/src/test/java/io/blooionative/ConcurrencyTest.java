@@ -118,6 +118,42 @@ class ConcurrencyTest {
     }
 
     @Test
+    void queuedCallsOutliveCloseAndACancelledOneNeverCalls() throws Exception {
+        long before = Native.liveHandles();
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            one.execute(() -> {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            BlooioClient client = emulator.client(0);
+            CompletableFuture<ChatBackground> first = client.getChatBackgroundAsync("+15550003333", one);
+            CompletableFuture<ChatBackground> cancelled = client.getChatBackgroundAsync("+15550004444", one);
+            CompletableFuture<ChatBackground> last = client.setChatBackgroundAsync("+15550003333",
+                    BlooioClientTest.SAMPLE, one);
+            client.close();
+            assertTrue(cancelled.cancel(false));
+            assertEquals(before + 3, Native.liveHandles(), "each queued call holds a handle of its own");
+            gate.countDown();
+            assertEquals(Optional.of(false), first.get(10, TimeUnit.SECONDS).hasBackground());
+            assertEquals(Optional.of(true), last.get(10, TimeUnit.SECONDS).changed());
+            one.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            List<String> paths = new ArrayList<>();
+            emulator.requests().forEach(r -> paths.add(r.get("method") + " " + r.get("raw_path")));
+            assertEquals(List.of("GET /v2/api/chats/%2B15550003333/background",
+                    "PUT /v2/api/chats/%2B15550003333/background"), paths, "the cancelled call sent nothing");
+            assertEquals(before, Native.liveHandles());
+        } finally {
+            gate.countDown();
+            one.shutdownNow();
+        }
+    }
+
+    @Test
     void closeWhileCallsRunLetsThemFinish() throws Exception {
         long before = Native.liveHandles();
         emulator.config("{\"latency_ms\":300}");
@@ -145,7 +181,8 @@ class ConcurrencyTest {
             assertEquals(Optional.of(false), call.get(10, TimeUnit.SECONDS).hasBackground());
         }
         assertEquals(before, Native.liveHandles());
-        assertEquals(9, Freed.check().get(Native.Kind.CLIENT), "libblooio freed the client and the eight others");
+        assertEquals(13, Freed.check().get(Native.Kind.CLIENT),
+                "libblooio freed the client, the four calls' handles and the eight others");
         assertInstanceOf(InvalidArgumentException.class,
                 assertThrows(CompletionException.class, () -> client.getChatBackgroundAsync("+15550001000").join())
                         .getCause());

@@ -98,22 +98,22 @@ public interface BlooioLibrary extends Library {
      * Sets how long one attempt may take, from connecting to the last byte of the response.
      * Default 60000 ms.
      *
-     * {@code options}: must not be NULL. {@code timeout_ms}: from 1 to 86400000 (one day).
+     * {@code options}: must not be NULL. {@code timeout_ms}: from 1 to 86400000 (one day); any other value
+     * makes {@code blooio_client_new} answer {@code BLOOIO_STATUS_INVALID_CONFIG}.
      * {@code error}: NULL, or receives an error on failure.
      *
-     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options, a timeout
-     * out of range).
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options).
      */
     int blooio_options_set_timeout_ms(Pointer options, long timeout_ms, PointerByReference error);
 
     /**
      * Sets how long opening a connection may take. Default 5000 ms.
      *
-     * {@code options}: must not be NULL. {@code connect_timeout_ms}: from 1 to 86400000 (one day).
+     * {@code options}: must not be NULL. {@code connect_timeout_ms}: from 1 to 86400000 (one day); any other value
+     * makes {@code blooio_client_new} answer {@code BLOOIO_STATUS_INVALID_CONFIG}.
      * {@code error}: NULL, or receives an error on failure.
      *
-     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options, a timeout
-     * out of range).
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options).
      */
     int blooio_options_set_connect_timeout_ms(Pointer options, long connect_timeout_ms, PointerByReference error);
 
@@ -129,9 +129,8 @@ public interface BlooioLibrary extends Library {
     int blooio_options_set_max_retries(Pointer options, int max_retries, PointerByReference error);
 
     /**
-     * Sets a token appended to the User-Agent, such as {@code my-app/1.2}. Default {@code blooio-c/<version>};
-     * an empty string sends the library's User-Agent alone. Printable ASCII only, checked by
-     * {@code blooio_client_new}.
+     * Sets a token appended to the User-Agent, such as {@code my-app/1.2}. Default none. Printable
+     * ASCII only, checked by {@code blooio_client_new}.
      *
      * {@code options}: must not be NULL. {@code suffix}: NUL-terminated UTF-8, copied; must not be NULL.
      * {@code error}: NULL, or receives an error on failure.
@@ -140,6 +139,19 @@ public interface BlooioLibrary extends Library {
      * UTF-8).
      */
     int blooio_options_set_user_agent_suffix(Pointer options, byte[] suffix, PointerByReference error);
+
+    /**
+     * For a language binding built on libblooio (Node, Go, ...): its name, sent in the
+     * User-Agent as {@code blooio-<binding>/<version>}. Default {@code c}. Lowercase letters, digits and {@code -}
+     * only, checked by {@code blooio_client_new}.
+     *
+     * {@code options}: must not be NULL. {@code binding}: NUL-terminated UTF-8, copied; must not be NULL.
+     * {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL argument, invalid
+     * UTF-8).
+     */
+    int blooio_options_set_binding(Pointer options, byte[] binding, PointerByReference error);
 
     /**
      * Allows (true) a plain {@code http://} base URL on a host that is not loopback. The API key then
@@ -163,16 +175,34 @@ public interface BlooioLibrary extends Library {
      * {@code error}: NULL, or receives an error the caller frees with {@code blooio_error_free} on failure.
      *
      * Returns {@code BLOOIO_STATUS_OK}; {@code BLOOIO_STATUS_INVALID_CONFIG} (no API key, a bad base URL,
-     * plain http to a remote host without the opt-in, a bad User-Agent suffix);
+     * plain http to a remote host without the opt-in, a timeout of 0 or over one day, a bad
+     * User-Agent suffix or binding name);
      * {@code BLOOIO_STATUS_INVALID_ARGUMENT} ({@code client_out} NULL, {@code options} not live options).
      */
     int blooio_client_new(Pointer options, PointerByReference client_out, PointerByReference error);
 
     /**
-     * Frees a client and closes its pooled connections. No call may be running on it. NULL, or a
-     * pointer that is not a live client (freed already), is ignored.
+     * Frees a client. Calls on it still running on other threads finish normally; its pooled
+     * connections are closed when the last one ends. A call started after this returns gets
+     * {@code BLOOIO_STATUS_INVALID_ARGUMENT}. NULL, or a pointer that is not a live client (freed
+     * already), is ignored.
      */
     void blooio_client_free(Pointer client);
+
+    /**
+     * Another handle to the same client: the same settings and the same pooled connections. Each
+     * handle is freed on its own with {@code blooio_client_free}; the client lives until its last handle
+     * is freed and the last call on it has ended. A binding that queues a call for later (on a
+     * worker thread) takes a handle for it, so that closing the client meanwhile cannot pull the
+     * client away from the queued call.
+     *
+     * {@code client}: must not be NULL. {@code clone_out}: receives the new handle, which the caller owns;
+     * must not be NULL; written only on success. {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL argument, or
+     * {@code client} not a live client).
+     */
+    int blooio_client_clone(Pointer client, PointerByReference clone_out, PointerByReference error);
 
     /**
      * {@code GET /chats/{chat_id}/background}: the chat's current background.
@@ -212,8 +242,8 @@ public interface BlooioLibrary extends Library {
      * The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
      *
      * {@code client}, {@code chat_id}, {@code background_out}, {@code error}: as for {@code blooio_get_chat_background}; the
-     * background holds {@code changed}. {@code data}: the image's bytes; must not be NULL, even when {@code len}
-     * is 0. {@code len}: the number of bytes; 0 gives {@code BLOOIO_STATUS_INVALID_IMAGE}.
+     * background holds {@code changed}. {@code data}: the image's bytes; NULL only with a {@code len} of 0.
+     * {@code len}: the number of bytes; 0 (whatever {@code data} is) gives {@code BLOOIO_STATUS_INVALID_IMAGE}.
      *
      * Returns the statuses of {@code blooio_get_chat_background}, and before sending
      * {@code BLOOIO_STATUS_INVALID_IMAGE} (empty, too large, not a supported format).
