@@ -152,6 +152,37 @@ final class Json {
         }
     }
 
+    /** {@code value} (what {@link #parse} gives) as JSON text. */
+    static String write(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String) {
+            return quote((String) value);
+        }
+        if (value instanceof Map) {
+            StringBuilder b = new StringBuilder("{");
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (b.length() > 1) {
+                    b.append(',');
+                }
+                b.append(quote((String) e.getKey())).append(':').append(write(e.getValue()));
+            }
+            return b.append('}').toString();
+        }
+        if (value instanceof List) {
+            StringBuilder b = new StringBuilder("[");
+            for (Object o : (List<?>) value) {
+                if (b.length() > 1) {
+                    b.append(',');
+                }
+                b.append(write(o));
+            }
+            return b.append(']').toString();
+        }
+        return String.valueOf(value); // Long, Double, Boolean
+    }
+
     /** {@code value} as a JSON string literal. */
     static String quote(String value) {
         StringBuilder b = new StringBuilder("\"");
