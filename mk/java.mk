@@ -5,7 +5,8 @@
 #                              JAVA_PROFILE=release bundles the optimised library
 #   make test-java             the JUnit suite (Surefire) against the emulator it starts itself
 #   make java-bindings         regenerate the JNA interface and Status from include/blooio.h
-#   make check-java-bindings   fail if those (or the pom's version) are stale
+#   make check-java-bindings   fail if those (or the poms' versions) are stale, and prove that
+#                              check catches drift (bindings/java/test_gen_native.py)
 #   make examples-java         install the jar into ~/.m2 and build examples/java against it
 #
 # Maven fetches JNA, JUnit and its plugins from Maven Central into the default ~/.m2.
@@ -30,6 +31,7 @@ java-bindings:
 
 check-java-bindings:
 	$(PYTHON) $(JAVA_DIR)/gen_native.py --verify
+	$(PYTHON) -m unittest -q $(JAVA_DIR)/test_gen_native.py
 
 # The library to bundle, without its debug info (the debug build's is most of its size).
 # JAVA_PROFILE=release bundles an optimised build instead (for a jar to ship: a GET on the

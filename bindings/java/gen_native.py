@@ -25,13 +25,12 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-HEADER = ROOT / "include" / "blooio.h"
-CARGO = ROOT / "Cargo.toml"
-POM = HERE / "pom.xml"
-EXAMPLE_POM = ROOT / "examples" / "java" / "pom.xml"
-JAVA = HERE / "src" / "main" / "java" / "io" / "blooionative"
+# Paths inside the repository (or the tree --root names: the tests run on a copy).
+HEADER = Path("include/blooio.h")
+CARGO = Path("Cargo.toml")
+POM = Path("bindings/java/pom.xml")
+EXAMPLE_POM = Path("examples/java/pom.xml")
+JAVA = Path("bindings/java/src/main/java/io/blooionative")
 LIBRARY_JAVA = JAVA / "internal" / "BlooioLibrary.java"
 STATUS_JAVA = JAVA / "Status.java"
 
@@ -262,8 +261,8 @@ def render_status(entries: list[tuple[str, int, list[str]]]) -> str:
     return "".join(out)
 
 
-def workspace_version() -> str:
-    text = CARGO.read_text(encoding="utf-8")
+def workspace_version(root: Path) -> str:
+    text = (root / CARGO).read_text(encoding="utf-8")
     m = re.search(r"^\[workspace\.package\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
     if not m:
         raise HeaderError("Cargo.toml has no [workspace.package] table")
@@ -276,39 +275,44 @@ def workspace_version() -> str:
 POM_VERSION = re.compile(r"(<artifactId>blooio-native</artifactId>\s*<version>)([^<]*)(</version>)")
 
 
-def render_pom(pom: Path, version: str) -> str:
-    text = pom.read_text(encoding="utf-8")
+def render_pom(root: Path, pom: Path, version: str) -> str:
+    text = (root / pom).read_text(encoding="utf-8")
     if not POM_VERSION.search(text):
-        raise HeaderError(f"{pom.relative_to(ROOT)}: no <version> right after <artifactId>blooio-native</artifactId>")
+        raise HeaderError(f"{pom}: no <version> right after <artifactId>blooio-native</artifactId>")
     return POM_VERSION.sub(lambda m: m.group(1) + version + m.group(3), text, count=1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verify", action="store_true", help="fail if a generated file is stale")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2],
+                        help="the repository (default: the one holding this script)")
     opts = parser.parse_args()
+    root = opts.root
     try:
-        header = HEADER.read_text(encoding="utf-8")
+        header = (root / HEADER).read_text(encoding="utf-8")
+        version = workspace_version(root)
         outputs = {
             LIBRARY_JAVA: render_library(parse_functions(header), parse_versions(header)),
             STATUS_JAVA: render_status(parse_status(header)),
-            POM: render_pom(POM, workspace_version()),
-            EXAMPLE_POM: render_pom(EXAMPLE_POM, workspace_version()),
+            POM: render_pom(root, POM, version),
+            EXAMPLE_POM: render_pom(root, EXAMPLE_POM, version),
         }
     except HeaderError as e:
         print(f"gen_native.py: {e}", file=sys.stderr)
         return 2
     stale = []
-    for path, text in outputs.items():
+    for rel, text in outputs.items():
+        path = root / rel
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
             continue
         if opts.verify:
-            stale.append(path.relative_to(ROOT))
+            stale.append(rel)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {rel}")
     if stale:
         for path in stale:
             print(f"{path} is stale: run `make java-bindings` (python3 bindings/java/gen_native.py) "
