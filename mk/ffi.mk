@@ -3,7 +3,8 @@
 #   make ffi              build libblooio (.so with SONAME, .a) and the emulator (debug)
 #   make header           regenerate include/blooio.h with the pinned cbindgen
 #   make check-header     fail if include/blooio.h is not what the Rust sources generate
-#   make test-c           the C suite against the emulator (+ the examples, run once)
+#   make test-c           the C suite against the emulator (+ the examples, run once), with
+#                         the shared case table tests/cases/cases.json (test_cases)
 #   make test-c-asan      the C suite built with ASan+UBSan (LeakSanitizer on)
 #   make test-c-valgrind  the C suite under valgrind: zero errors, zero leaks
 #   make soak-c           8 threads x 2,000 calls on one client, with 502s; RSS checked
@@ -32,7 +33,7 @@ RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR))
 C_STD_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := $(C_STD_FLAGS) -g -O1 -Iinclude -DBLOOIO_EXPECTED_VERSION='"$(FFI_VERSION)"'
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-C_TESTS := version misuse api threads fork
+C_TESTS := version misuse api threads fork cases
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all
@@ -72,7 +73,8 @@ define c-tests
 	@mkdir -p $(1)
 	@set -e; for t in $(C_TESTS) soak; do \
 		echo "  CC $(1)/test_$$t"; \
-		$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/test_$$t tests/c/test_$$t.c tests/c/testlib.c $(FFI_LINK); \
+		$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/test_$$t tests/c/test_$$t.c tests/c/testlib.c tests/c/caselib.c \
+			$(FFI_LINK); \
 	done
 	@$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/leak_canary tests/c/leak_canary.c $(FFI_LINK)
 endef
