@@ -16,7 +16,7 @@ TEST_TARGETS := test-rust
 DEMO_DEPS :=
 # The .ci/install steps `make demo` needs (parts append theirs); `make test` runs all of them.
 DEMO_SETUP := .ci/install/10-rust.sh .ci/install/20-ffi.sh .ci/install/30-python.sh \
-	.ci/install/40-runtimes.sh
+	.ci/install/40-runtimes.sh .ci/install/60-java.sh
 TEST_SETUP = $(sort $(wildcard .ci/install/*.sh))
 
 .PHONY: all build test test-suites demo demo-run demo-bins bench lint test-rust \

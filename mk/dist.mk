@@ -96,6 +96,17 @@ dist-c: dist-lib
 dist-npm: dist-lib
 	scripts/dist/npm.sh $(DIST_BUILD)/libblooio.so $(DIST)
 
+# The Java jar (mk/java.mk, issue 16), bundling the glibc 2.17 library of dist-lib instead of
+# a host build: java-native copies $(CARGO_TARGET_DIR)/$(JAVA_PROFILE)/libblooio.so, and that
+# profile path is where cargo zigbuild put it (no cargo build runs for a profile not "release").
+ifneq ($(wildcard mk/java.mk),)
+DIST_EXTRA += dist-java
+endif
+.PHONY: dist-java
+dist-java: dist-lib
+	$(MAKE) --no-print-directory java JAVA_PROFILE=$(DIST_TRIPLE)/release
+	cp $(JAVA_JAR) $(DIST)/
+
 dist-sums:
 	cd $(DIST) && rm -f SHA256SUMS && sha256sum $$(ls | LC_ALL=C sort) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
 	cat $(DIST)/SHA256SUMS

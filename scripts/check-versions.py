@@ -9,7 +9,8 @@ dependency pins, Cargo.lock, crates/python/pyproject.toml (version from Cargo, o
 literal), bindings/node/package.json and its lockfile, the Go binding's `Version`, the ctypes
 module's `__version__`, include/blooio.h's BLOOIO_VERSION_MAJOR/MINOR/PATCH, the .pc and CMake
 templates (which must take @VERSION@ from the build, not a literal), every pom.xml of the
-project (once the Java binding lands), and the top entry of CHANGELOG.md.
+project (its own version if its groupId is io.blooionative, and every dependency on
+io.blooionative), and the top entry of CHANGELOG.md.
 
 Each ARTIFACT (what `make dist` built) is checked too, by what it says of itself: a .pc file,
 a blooioConfigVersion.cmake, a wheel or sdist (by its name and its metadata), an npm tarball
@@ -30,6 +31,9 @@ import tarfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+
+
+JAVA_GROUP = "io.blooionative"
 
 
 class Checker:
@@ -144,10 +148,18 @@ def check_sources(root: Path, c: Checker) -> None:
         tree = ET.parse(pom).getroot()
         ns = {"m": tree.tag[1:].split("}")[0]} if tree.tag.startswith("{") else {"m": ""}
         q = (lambda tag: f"m:{tag}") if ns["m"] else (lambda tag: tag)
-        found = tree.find(q("version"), ns)
-        if found is None:
-            found = tree.find(f"{q('parent')}/{q('version')}", ns)
-        c.expect(str(rel), found.text.strip() if found is not None and found.text else None)
+        def text(node: ET.Element | None, tag: str) -> str | None:
+            child = node.find(q(tag), ns) if node is not None else None
+            return child.text.strip() if child is not None and child.text else None
+
+        # The project's own version when it is one of ours (io.blooionative); an example's pom
+        # (another groupId, never published) is checked by its dependencies on ours instead.
+        group = text(tree, "groupId") or text(tree.find(q("parent"), ns), "groupId")
+        if group == JAVA_GROUP:
+            c.expect(str(rel), text(tree, "version") or text(tree.find(q("parent"), ns), "version"))
+        for dep in tree.iter(f"{{{ns['m']}}}dependency" if ns["m"] else "dependency"):
+            if text(dep, "groupId") == JAVA_GROUP:
+                c.expect(f"{rel} dependency {JAVA_GROUP}:{text(dep, 'artifactId')}", text(dep, "version"))
 
     changelog = (root / "CHANGELOG.md").read_text()
     found = re.search(r"^## (\S+)", changelog, re.M)

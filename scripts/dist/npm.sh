@@ -14,7 +14,15 @@ out=$(mkdir -p "$out" && cd "$out" && pwd)
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/blooio-npm.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-for f in package.json index.js index.d.ts README.md; do cp "bindings/node/$f" "$stage/"; done
+# package.json's `files`, as they are in bindings/node (the licenses are links there: copied
+# from the root; prebuilds/ is made here), so a file added to the binding and to `files` ships.
+cp bindings/node/package.json "$stage/"
+for f in $(node -p 'require("./bindings/node/package.json").files.join("\n")'); do
+    case "$f" in
+        prebuilds/ | LICENSE-*) ;;
+        *) cp -L "bindings/node/$f" "$stage/" ;;
+    esac
+done
 cp LICENSE-MIT LICENSE-APACHE "$stage/"
 install -d "$stage/prebuilds/linux-x64"
 install -m 0755 "$lib" "$stage/prebuilds/linux-x64/libblooio.so"

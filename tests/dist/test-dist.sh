@@ -13,6 +13,8 @@
 #   project, loading the library it carries (no BLOOIO_LIB, no libraryPath);
 # - the Go example (with the Go binding copied beside it, away from the source tree's headers)
 #   built against the extracted C SDK through `#cgo pkg-config: blooio`;
+# - the Java jar (when dist/ has one) installed into the local Maven repository, and the Java
+#   example built against it and run;
 # - the GLIBC_ symbol versions of every libblooio shipped: none above DIST_GLIBC;
 # - SHA256SUMS, and every artifact's version (scripts/check-versions.py).
 set -euo pipefail
@@ -24,6 +26,7 @@ WHEEL=$DIST/blooio_native-$V-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_6
 SDIST=$DIST/blooio_native-$V.tar.gz
 SDK_TGZ=$DIST/libblooio-$V-x86_64-linux-gnu.tar.gz
 NPM_TGZ=$DIST/blooio-native-$V.tgz
+JAR=$DIST/blooio-native-$V.jar
 PYTHON=${PYTHON:-python3}
 RUN_EMULATOR="$REPO/tests/c/run-with-emulator.sh $EMULATOR"
 IMAGE=$REPO/examples/assets/sample.png
@@ -93,6 +96,10 @@ check_glibc() {
     local libs=("$WORK/glibc/libblooio-$V-x86_64-linux-gnu/lib/libblooio.so.$V"
         "$WORK/glibc/npm/package/prebuilds/linux-x64/libblooio.so")
     libs+=("$WORK"/glibc/wheel/blooio_native/_native*.so)
+    if [ -f "$JAR" ]; then
+        (cd "$WORK/glibc" && "$PYTHON" -m zipfile -e "$JAR" jar)
+        libs+=("$WORK/glibc/jar/linux-x86-64/libblooio.so")
+    fi
     local lib versions highest
     # The control: the debug libblooio built on this machine (glibc 2.36 here) must be found to
     # need more than DIST_GLIBC, or the reading below would prove nothing.
@@ -211,6 +218,10 @@ test_npm() {
     ! grep -q bindings/node main.js
     [ -f node_modules/blooio-native/prebuilds/linux-x64/libblooio.so ]
     [ -f node_modules/blooio-native/index.d.ts ]
+    local f
+    for f in $(node -p 'require(process.argv[1]).files.join("\n")' "$REPO/bindings/node/package.json"); do
+        [ -e "node_modules/blooio-native/$f" ] || { echo "the npm package lacks $f" >&2; return 1; }
+    done
     with_emulator env -u BLOOIO_LIB node main.js "$CHAT" "$IMAGE" | tee "$WORK/npm.out"
     expect_background "$WORK/npm.out"
     env -u BLOOIO_LIB node -e '
@@ -234,6 +245,19 @@ test_go() {
     expect_background "$WORK/go.out"
 }
 
+# The jar into the local Maven repository (as a download from Maven Central would be), then
+# the Java example, copied away from the source tree, built and run against it: the library
+# comes from inside the jar.
+test_java() {
+    mvn -q -B -ntp install:install-file -Dfile="$JAR" -DpomFile="$REPO/bindings/java/pom.xml"
+    cp -r "$REPO/examples/java" "$WORK/java-example"
+    rm -rf "$WORK/java-example/target"
+    cd "$WORK/java-example"
+    mvn -q -B -ntp package
+    with_emulator env -u BLOOIO_LIB java -jar target/blooio-example.jar "$CHAT" "$IMAGE" | tee "$WORK/java.out"
+    expect_background "$WORK/java.out"
+}
+
 step "SHA256SUMS" check_sums
 step "versions of every artifact" check_versions
 step "GLIBC_ versions <= $DIST_GLIBC" check_glibc
@@ -244,6 +268,10 @@ step "C SDK through pkg-config" test_c_pkg_config
 step "C SDK through CMake find_package" test_c_cmake
 step "npm install of the tarball" test_npm
 step "Go example against the C SDK" test_go
+# The jar is in dist/ whenever the Java part is (mk/java.mk): then its test must run.
+if [ -f "$REPO/mk/java.mk" ]; then
+    step "Java jar from the local Maven repository" test_java
+fi
 
 echo
 echo "test-dist: $passed passed, $failed failed"

@@ -90,13 +90,28 @@ class CheckVersions(unittest.TestCase):
         pom.parent.mkdir(parents=True)
         pom.write_text(
             '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
-            f"<groupId>x</groupId><artifactId>y</artifactId><version>{OTHER}</version></project>"
+            f"<groupId>io.blooionative</groupId><artifactId>y</artifactId><version>{OTHER}</version></project>"
         )
         result = run(self.tmp)
         self.assertEqual(result.returncode, 1)
         self.assertIn("bindings/java/pom.xml", result.stderr)
         pom.write_text(pom.read_text().replace(OTHER, VERSION))
         self.assertEqual(run(self.tmp).returncode, 0)
+
+    def test_an_example_depending_on_another_version_fails(self) -> None:
+        pom = self.tmp / "examples/java/pom.xml"
+        pom.parent.mkdir(parents=True)
+        pom.write_text(
+            '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+            "<groupId>io.blooionative.examples</groupId><artifactId>e</artifactId><version>0</version>"
+            "<dependencies><dependency><groupId>io.blooionative</groupId><artifactId>blooio-native</artifactId>"
+            f"<version>{OTHER}</version></dependency></dependencies></project>"
+        )
+        result = run(self.tmp)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("examples/java/pom.xml dependency io.blooionative:blooio-native", result.stderr)
+        pom.write_text(pom.read_text().replace(OTHER, VERSION))
+        self.assertEqual(run(self.tmp).returncode, 0, "an example's own version (0) is not checked")
 
 
 if __name__ == "__main__":
