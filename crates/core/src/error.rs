@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Connection,
     /// A success response whose body is not the JSON object we expect.
     Decode,
+    /// The server's certificate was refused (unknown issuer, expired, not valid for the host,
+    /// a CA used as the leaf) or the TLS handshake failed for good. Never retried.
+    Tls,
 }
 
 impl ErrorKind {
@@ -72,6 +75,7 @@ impl ErrorKind {
             Self::Timeout => "timeout",
             Self::Connection => "connection",
             Self::Decode => "decode",
+            Self::Tls => "tls",
         }
     }
 }

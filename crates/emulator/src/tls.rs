@@ -56,9 +56,11 @@ impl TlsServer {
         let ca_key = KeyPair::generate().map_err(gen_err)?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
         let mut dn = DistinguishedName::new();
+        // A name of its own per CA, so that two emulators' CAs are never confused.
+        let tag = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8);
         dn.push(
             DnType::CommonName,
-            "blooio-emulator test CA (do not trust outside tests)",
+            format!("blooio-emulator test CA {tag:016x} (do not trust outside tests)"),
         );
         ca_params.distinguished_name = dn;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
