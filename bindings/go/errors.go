@@ -34,6 +34,7 @@ const (
 	StatusDecode            Status = C.BLOOIO_STATUS_DECODE
 	StatusPanic             Status = C.BLOOIO_STATUS_PANIC
 	StatusOther             Status = C.BLOOIO_STATUS_OTHER
+	StatusTLS               Status = C.BLOOIO_STATUS_TLS
 )
 
 // String gives the status's stable snake_case name, such as "rate_limited".

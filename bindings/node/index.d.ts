@@ -20,6 +20,7 @@ export declare const Status: Readonly<{
   DECODE: 15;
   PANIC: 16;
   OTHER: 17;
+  TLS: 18;
 }>;
 export type Status = (typeof Status)[keyof typeof Status];
 

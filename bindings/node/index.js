@@ -46,6 +46,7 @@ const Status = Object.freeze({
   DECODE: 15,
   PANIC: 16,
   OTHER: 17,
+  TLS: 18,
 });
 
 /** A failed call: the library's status, its message and, for HTTP failures, the server's detail. */

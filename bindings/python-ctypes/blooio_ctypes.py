@@ -51,6 +51,7 @@ class Status(enum.IntEnum):
     DECODE = 15
     PANIC = 16
     OTHER = 17
+    TLS = 18
 
 
 class BlooioError(Exception):

@@ -54,6 +54,10 @@ pub enum blooio_status {
     Panic = 16,
     /// A failure this version of the C API does not classify yet; see the message.
     Other = 17,
+    /// The server's certificate was refused (unknown issuer, expired, not valid for the host,
+    /// a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
+    /// right CA (`blooio_options_set_ca_file`, `SSL_CERT_FILE`) or fix the base URL.
+    Tls = 18,
 }
 
 impl From<ErrorKind> for blooio_status {
@@ -73,13 +77,14 @@ impl From<ErrorKind> for blooio_status {
             ErrorKind::Timeout => Self::Timeout,
             ErrorKind::Connection => Self::Connection,
             ErrorKind::Decode => Self::Decode,
+            ErrorKind::Tls => Self::Tls,
             _ => Self::Other,
         }
     }
 }
 
 impl blooio_status {
-    const ALL: [blooio_status; 18] = [
+    const ALL: [blooio_status; 19] = [
         Self::Ok,
         Self::InvalidArgument,
         Self::InvalidConfig,
@@ -98,6 +103,7 @@ impl blooio_status {
         Self::Decode,
         Self::Panic,
         Self::Other,
+        Self::Tls,
     ];
 
     /// A stable snake_case name; the same words as the core's `ErrorKind::as_str`.
@@ -121,6 +127,7 @@ impl blooio_status {
             Self::Decode => c"decode",
             Self::Panic => c"panic",
             Self::Other => c"other",
+            Self::Tls => c"tls",
         }
     }
 }
@@ -153,7 +160,7 @@ mod tests {
         for (i, s) in blooio_status::ALL.iter().enumerate() {
             assert_eq!(*s as usize, i, "{s:?}");
         }
-        for kind in [ErrorKind::Timeout, ErrorKind::NoActiveNumber, ErrorKind::Decode] {
+        for kind in [ErrorKind::Timeout, ErrorKind::NoActiveNumber, ErrorKind::Decode, ErrorKind::Tls] {
             let status = blooio_status::from(kind);
             assert_eq!(status.name().to_str().unwrap(), kind.as_str());
         }
@@ -161,6 +168,7 @@ mod tests {
         let name = |v| unsafe { CStr::from_ptr(blooio_status_name(v)) }.to_str().unwrap();
         assert_eq!(name(8), "rate_limited");
         assert_eq!(name(-1), "unknown");
-        assert_eq!(name(18), "unknown");
+        assert_eq!(name(18), "tls");
+        assert_eq!(name(19), "unknown");
     }
 }
