@@ -186,3 +186,35 @@ fn the_platform_verifier_does_not_trust_the_emulators_ca() {
     assert!(format!("{client:?}").contains("Platform"));
     assert_refused_once(&emu, &client, &["the certificate of 127.0.0.1"]);
 }
+
+#[path = "../../../tests/tls/tinyproxy.rs"]
+mod tinyproxy;
+
+#[test]
+fn through_tinyproxy_with_connect_even_to_loopback() {
+    let (emu, ca) = tls_emulator();
+    let proxy = tinyproxy::Tinyproxy::start(emu.addr().port());
+    let client = tls_builder(&emu)
+        .ca_file(&ca.path)
+        .proxy(&proxy.url)
+        .build()
+        .unwrap();
+    client.set_chat_background_bytes(CHAT, &png(b"proxied")).unwrap();
+    client.get_chat_background(CHAT).unwrap();
+    let log = proxy.log();
+    assert!(
+        log.contains(&format!("CONNECT 127.0.0.1:{}", emu.addr().port())),
+        "the proxy saw a CONNECT: {log}"
+    );
+    assert!(
+        !log.contains(KEY) && !log.contains("/chats/"),
+        "the proxy saw the key or a path: {log}"
+    );
+    assert_eq!(api_requests(&emu).len(), 2);
+
+    // Without the option, a loopback base URL never goes through a proxy.
+    let direct = tls_builder(&emu).ca_file(&ca.path).build().unwrap();
+    let connects = log.matches("CONNECT 127.0.0.1").count();
+    direct.get_chat_background(CHAT).unwrap();
+    assert_eq!(proxy.log().matches("CONNECT 127.0.0.1").count(), connects);
+}

@@ -160,7 +160,12 @@ mod tests {
         for (i, s) in blooio_status::ALL.iter().enumerate() {
             assert_eq!(*s as usize, i, "{s:?}");
         }
-        for kind in [ErrorKind::Timeout, ErrorKind::NoActiveNumber, ErrorKind::Decode, ErrorKind::Tls] {
+        for kind in [
+            ErrorKind::Timeout,
+            ErrorKind::NoActiveNumber,
+            ErrorKind::Decode,
+            ErrorKind::Tls,
+        ] {
             let status = blooio_status::from(kind);
             assert_eq!(status.name().to_str().unwrap(), kind.as_str());
         }
