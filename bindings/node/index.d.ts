@@ -40,6 +40,12 @@ export interface ClientOptions {
   userAgentSuffix?: string;
   /** Allow plain `http://` to a host that is not loopback (the key then travels in clear). */
   allowInsecureHttp?: boolean;
+  /** Trust exactly the CA certificates in this PEM bundle (wins over `$SSL_CERT_FILE`/`$SSL_CERT_DIR`). */
+  caFile?: string;
+  /** Verify with the operating system's verifier and trust store instead of the bundled roots. */
+  platformVerifier?: boolean;
+  /** Send every request through this HTTP proxy (CONNECT for https), even to loopback hosts. */
+  proxy?: string;
   /** Where `libblooio` is. Default: `$BLOOIO_LIB`, then the system loader's search path. */
   libraryPath?: string;
 }
@@ -60,7 +66,7 @@ export interface Background {
 
 /** A failed call. */
 export declare class BlooioError extends Error {
-  readonly name: 'BlooioError';
+  readonly name: 'BlooioError' | 'TlsError';
   /** One of {@link Status}. */
   readonly status: Status;
   /** The status's stable name, such as `"authentication"`. */
@@ -77,6 +83,11 @@ export declare class BlooioError extends Error {
   readonly attempts: number;
   /** How long the server asked the caller to wait, when it said so. */
   readonly retryAfterMs?: number;
+}
+
+/** The server's certificate was refused or the TLS handshake failed for good (`Status.TLS`). */
+export declare class TlsError extends BlooioError {
+  readonly name: 'TlsError';
 }
 
 /**

@@ -19,6 +19,18 @@
 
 const koffi = require('koffi');
 const util = require('node:util');
+
+// Calls run on koffi's worker threads, whose stacks are 128 KiB by default: too small for a TLS
+// handshake (rustls + certificate verification; a debug build overflows it and crashes). 2 MiB
+// is the size of a Rust thread's stack. koffi allows this only before its first call; a program
+// that configured koffi itself keeps its own settings.
+try {
+  const MIN_ASYNC_STACK = 2 * 1024 * 1024;
+  const current = koffi.config();
+  if (current.async_stack_size < MIN_ASYNC_STACK) koffi.config({ ...current, async_stack_size: MIN_ASYNC_STACK });
+} catch {
+  // koffi was already used: its configuration can no longer change.
+}
 const { version: PACKAGE_VERSION } = require('./package.json');
 
 /**
@@ -77,6 +89,18 @@ class BlooioError extends Error {
   }
 }
 
+/**
+ * The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA
+ * used as the leaf) or the TLS handshake failed for good: `status` is `Status.TLS`. Never
+ * retried. Behind a TLS-inspecting proxy, pass `caFile` or set `SSL_CERT_FILE`.
+ */
+class TlsError extends BlooioError {
+  constructor(detail) {
+    super(detail);
+    this.name = 'TlsError';
+  }
+}
+
 // The C types, declared once for this koffi instance (names are global to it).
 const T = {
   options: koffi.opaque('blooio_options'),
@@ -99,6 +123,9 @@ const PROTOTYPES = {
   setMaxRetries: 'int blooio_options_set_max_retries(blooio_options *options, uint32_t max_retries, _Inout_ blooio_error **error)',
   setUserAgentSuffix: 'int blooio_options_set_user_agent_suffix(blooio_options *options, const char *suffix, _Inout_ blooio_error **error)',
   setAllowInsecureHttp: 'int blooio_options_set_allow_insecure_http(blooio_options *options, bool allow, _Inout_ blooio_error **error)',
+  setCaFile: 'int blooio_options_set_ca_file(blooio_options *options, const char *path, _Inout_ blooio_error **error)',
+  setPlatformVerifier: 'int blooio_options_set_platform_verifier(blooio_options *options, bool on, _Inout_ blooio_error **error)',
+  setProxy: 'int blooio_options_set_proxy(blooio_options *options, const char *proxy_url, _Inout_ blooio_error **error)',
   clientNew: 'int blooio_client_new(const blooio_options *options, _Inout_ blooio_client **client_out, _Inout_ blooio_error **error)',
   clientFree: 'void blooio_client_free(blooio_client *client)',
   get: 'int blooio_get_chat_background(const blooio_client *client, const char *chat_id, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
@@ -174,7 +201,8 @@ function takeError(api, status, errorPtr) {
     const httpStatus = api.errorHttpStatus(errorPtr);
     const retryAfter = [0];
     const hasRetryAfter = api.errorRetryAfterMs(errorPtr, retryAfter);
-    return new BlooioError({
+    const ErrorClass = status === Status.TLS ? TlsError : BlooioError;
+    return new ErrorClass({
       status: api.errorStatus(errorPtr),
       kind,
       message: api.errorMessage(errorPtr) ?? kind,
@@ -296,6 +324,11 @@ class Client {
       if (options.allowInsecureHttp !== undefined) {
         check(api, api.setAllowInsecureHttp(o, Boolean(options.allowInsecureHttp), err), err);
       }
+      if (options.caFile !== undefined) check(api, api.setCaFile(o, cString(options.caFile, 'caFile'), err), err);
+      if (options.platformVerifier !== undefined) {
+        check(api, api.setPlatformVerifier(o, Boolean(options.platformVerifier), err), err);
+      }
+      if (options.proxy !== undefined) check(api, api.setProxy(o, cString(options.proxy, 'proxy'), err), err);
       const client = [null];
       check(api, api.clientNew(o, client, err), err);
       this.#handle = received(client[0]);
@@ -431,6 +464,7 @@ function libraryVersion(libraryPath) {
 module.exports = {
   Client,
   BlooioError,
+  TlsError,
   Status,
   libraryVersion,
   /** Test hook: handles received from libblooio and not yet freed. */

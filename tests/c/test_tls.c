@@ -23,6 +23,10 @@ static blooio_client *tls_client(const char *ca_file, const char *proxy, blooio_
         blooio_options_set_api_key(options, tl_api_key(), &error) != BLOOIO_STATUS_OK ||
         blooio_options_set_base_url(options, tl_tls_base_url(), &error) != BLOOIO_STATUS_OK ||
         blooio_options_set_max_retries(options, 3, &error) != BLOOIO_STATUS_OK ||
+        /* Generous: under valgrind a handshake takes seconds, and a timed-out attempt would be
+         * retried on a second connection. */
+        blooio_options_set_timeout_ms(options, 120000, &error) != BLOOIO_STATUS_OK ||
+        blooio_options_set_connect_timeout_ms(options, 60000, &error) != BLOOIO_STATUS_OK ||
         (ca_file != NULL && blooio_options_set_ca_file(options, ca_file, &error) != BLOOIO_STATUS_OK) ||
         (proxy != NULL && blooio_options_set_proxy(options, proxy, &error) != BLOOIO_STATUS_OK)) {
         CHECK(!"options could be set");
