@@ -34,7 +34,9 @@ const (
 	StatusDecode            Status = C.BLOOIO_STATUS_DECODE
 	StatusPanic             Status = C.BLOOIO_STATUS_PANIC
 	StatusOther             Status = C.BLOOIO_STATUS_OTHER
-	StatusTLS               Status = C.BLOOIO_STATUS_TLS
+	// StatusTLS: the server's certificate was refused (unknown issuer, expired, wrong name, a CA
+	// as the leaf) or the handshake failed for good; never retried. errors.Is(err, StatusTLS).
+	StatusTLS Status = C.BLOOIO_STATUS_TLS
 )
 
 // String gives the status's stable snake_case name, such as "rate_limited".
