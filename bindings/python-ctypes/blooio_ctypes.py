@@ -26,7 +26,7 @@ import sys
 import threading
 from typing import Any, Dict, Optional, Union
 
-__all__ = ["Background", "BlooioError", "Client", "Status", "library_version"]
+__all__ = ["Background", "BlooioError", "Client", "Status", "TLSError", "library_version"]
 __version__ = "0.1.0"
 
 
@@ -93,6 +93,12 @@ class BlooioError(Exception):
         return f"BlooioError({self.status!r}, {self.message!r}, http_status={self.http_status!r})"
 
 
+class TLSError(BlooioError):
+    """``Status.TLS``: the server's certificate was refused (unknown issuer, expired, not valid
+    for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried;
+    behind a TLS-inspecting proxy, pass ``ca_file`` or set ``SSL_CERT_FILE``."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Background:
     """A chat's background as the API described it. None: the server did not send the field
@@ -132,6 +138,9 @@ _PROTOTYPES = {
     "blooio_options_set_max_retries": (_status, [_p, ctypes.c_uint32, _pp]),
     "blooio_options_set_user_agent_suffix": (_status, [_p, ctypes.c_char_p, _pp]),
     "blooio_options_set_allow_insecure_http": (_status, [_p, ctypes.c_bool, _pp]),
+    "blooio_options_set_ca_file": (_status, [_p, ctypes.c_char_p, _pp]),
+    "blooio_options_set_platform_verifier": (_status, [_p, ctypes.c_bool, _pp]),
+    "blooio_options_set_proxy": (_status, [_p, ctypes.c_char_p, _pp]),
     "blooio_client_new": (_status, [_p, _pp, _pp]),
     "blooio_client_free": (None, [_p]),
     "blooio_get_chat_background": (_status, [_p, ctypes.c_char_p, _pp, _pp]),
@@ -234,7 +243,8 @@ def _take_error(lib: _Library, status: int, err: ctypes.c_void_p) -> BlooioError
         http_status = lib.error_http_status(ptr)
         retry_after = ctypes.c_uint64()
         has_retry_after = lib.error_retry_after_ms(ptr, ctypes.byref(retry_after))
-        return BlooioError(
+        error_class = TLSError if status == Status.TLS else BlooioError
+        return error_class(
             lib.error_status(ptr),
             _text(lib.error_message(ptr)) or "",
             http_status=http_status or None,
@@ -322,6 +332,9 @@ class Client:
         max_retries: Optional[int] = None,
         user_agent_suffix: Optional[str] = None,
         allow_insecure_http: Optional[bool] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        proxy: Optional[str] = None,
+        platform_verifier: Optional[bool] = None,
         library: Optional[Union[str, "os.PathLike[str]"]] = None,
     ) -> None:
         self._ptr: Optional[int] = None
@@ -356,6 +369,12 @@ class Client:
             _check(lib, lib.options_set_user_agent_suffix(o, _c_string(suffix, "user_agent_suffix"), e), err)
             if allow_insecure_http is not None:
                 _check(lib, lib.options_set_allow_insecure_http(o, bool(allow_insecure_http), e), err)
+            if ca_file is not None:
+                _check(lib, lib.options_set_ca_file(o, _c_string(os.fspath(ca_file), "ca_file"), e), err)
+            if proxy is not None:
+                _check(lib, lib.options_set_proxy(o, _c_string(proxy, "proxy"), e), err)
+            if platform_verifier is not None:
+                _check(lib, lib.options_set_platform_verifier(o, bool(platform_verifier), e), err)
             client = ctypes.c_void_p()
             _check(lib, lib.client_new(o, ctypes.byref(client), e), err)
             lib.received(client.value)
