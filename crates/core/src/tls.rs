@@ -15,6 +15,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
@@ -91,19 +92,49 @@ pub(crate) fn tls_config(
             if file.is_none() && dirs.is_empty() {
                 (RootCerts::WebPki, TrustSource::Bundled)
             } else {
-                let mut certs = Vec::new();
-                if let Some(file) = &file {
-                    certs.extend(read_bundle(file, ENV_SSL_CERT_FILE)?);
-                }
-                for dir in &dirs {
-                    certs.extend(read_dir(dir)?);
-                }
-                (RootCerts::from(certs), TrustSource::Env { file, dirs })
+                let certs = cached_env_roots(file.as_deref(), &dirs)?;
+                (RootCerts::Specific(certs), TrustSource::Env { file, dirs })
             }
         }
     };
     let config = TlsConfig::builder().root_certs(roots).build();
     Ok((config, source))
+}
+
+/// What the environment's trust was read from, with the modification time and length of each
+/// path: a client built while nothing changed reuses the certificates already read (a system
+/// directory holds hundreds, and reading them took milliseconds per client). A directory's
+/// time changes when a certificate is added, removed or re-linked, as update-ca-certificates does.
+type EnvKey = Vec<(PathBuf, Option<std::time::SystemTime>, u64)>;
+
+fn cached_env_roots(file: Option<&Path>, dirs: &[PathBuf]) -> Result<Arc<Vec<Certificate<'static>>>, Error> {
+    static CACHE: Mutex<Option<(EnvKey, Arc<Vec<Certificate<'static>>>)>> = Mutex::new(None);
+    let key: EnvKey = file
+        .into_iter()
+        .chain(dirs.iter().map(PathBuf::as_path))
+        .map(|p| {
+            let meta = std::fs::metadata(p).ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            (p.to_owned(), modified, meta.map_or(0, |m| m.len()))
+        })
+        .collect();
+    let cache = || CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((k, certs)) = cache().as_ref()
+        && *k == key
+        && key.iter().all(|(_, modified, _)| modified.is_some())
+    {
+        return Ok(Arc::clone(certs));
+    }
+    let mut certs = Vec::new();
+    if let Some(file) = file {
+        certs.extend(read_bundle(file, ENV_SSL_CERT_FILE)?);
+    }
+    for dir in dirs {
+        certs.extend(read_dir(dir)?);
+    }
+    let certs = Arc::new(certs);
+    *cache() = Some((key, Arc::clone(&certs)));
+    Ok(certs)
 }
 
 fn invalid(message: String) -> Error {
@@ -141,9 +172,14 @@ fn read_dir(dir: &Path) -> Result<Vec<Certificate<'static>>, Error> {
         ))
     })?;
     let mut certs = Vec::new();
+    // Hashed names (`a1b2c3d4.0`) are usually links to a file in the same directory: read
+    // each file once.
+    let mut seen = std::collections::HashSet::new();
     for entry in entries.flatten() {
         let path = entry.path();
+        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if path.is_file()
+            && seen.insert(real)
             && let Ok(bytes) = std::fs::read(&path)
         {
             certs.extend(certificates_in(&bytes));
