@@ -66,6 +66,8 @@ impl Client {
     #[pyo3(
         text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2, ca_file=None, proxy=None, platform_verifier=False)"
     )]
+    // One parameter per keyword argument of the Python constructor.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
