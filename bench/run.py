@@ -48,6 +48,8 @@ class Plan:
     import_runs: int
     scale_calls_per_thread: int
     scale_rounds: int
+    cold_calls: int = 30  # HTTPS cold starts (new client + first GET) per client
+
 
 
 FULL = Plan(
@@ -73,6 +75,7 @@ SMOKE = Plan(
     import_runs=2,
     scale_calls_per_thread=1,
     scale_rounds=1,
+    cold_calls=2,
 )
 
 
@@ -111,6 +114,8 @@ class Results:
     machine: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     plan: dict[str, int] = field(default_factory=dict)
+    # HTTPS (one-cpu placement): "warm" GET over keep-alive, "cold" new client + first GET.
+    https: dict[str, Get] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
@@ -119,8 +124,9 @@ class Results:
 
     @staticmethod
     def from_json(d: dict) -> Results:
-        r = Results(**{k: v for k, v in d.items() if k not in ("get", "put")})
+        r = Results(**{k: v for k, v in d.items() if k not in ("get", "put", "https")})
         r.get = {k: Get(**v) for k, v in d["get"].items()}
+        r.https = {k: Get(**v) for k, v in d.get("https", {}).items()}
         r.put = {(k.split("@")[0], int(k.split("@")[1])): v for k, v in d["put"].items()}
         return r
 
@@ -129,10 +135,12 @@ def log(msg: str) -> None:
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
-def run_json(argv: list[str], timeout: float = 600, cpu: int | None = None) -> dict:
-    """Runs a measuring process (on `cpu` if given) and returns the JSON object it printed last."""
+def run_json(argv: list[str], timeout: float = 600, cpu: int | None = None,
+             env: dict[str, str] | None = None) -> dict:
+    """Runs a measuring process (on `cpu` if given, with `env` added to the environment) and
+    returns the JSON object it printed last."""
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                       preexec_fn=pinned(cpu))
+                       preexec_fn=pinned(cpu), env={**os.environ, **(env or {})})
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv[:3]))}... failed ({p.returncode}): {p.stderr.strip()}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -150,9 +158,11 @@ def load_average() -> str:
 class Emulator:
     """`blooio-bench serve` in a process of its own; it exits when its stdin closes."""
 
-    def __init__(self, bench_bin: str, latency_ms: int = 0, cpu: int | None = None) -> None:
+    def __init__(self, bench_bin: str, latency_ms: int = 0, cpu: int | None = None,
+                 ca_out: Path | None = None) -> None:
+        tls = ["--tls-ca-out", str(ca_out)] if ca_out else []
         self.proc = subprocess.Popen(
-            [bench_bin, "serve", "--api-key", KEY, "--latency-ms", str(latency_ms)],
+            [bench_bin, "serve", "--api-key", KEY, "--latency-ms", str(latency_ms), *tls],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -160,9 +170,10 @@ class Emulator:
         )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
-        if not self.base_url.startswith("http://127.0.0.1:"):
+        if not self.base_url.startswith(("https://127.0.0.1:" if ca_out else "http://127.0.0.1:")):
             raise RuntimeError(f"the emulator did not start (said {self.base_url!r})")
-        self.origin = self.base_url.rsplit("/v2/api", 1)[0]
+        # The control API: plain HTTP, which an HTTPS emulator answers on the same port too.
+        self.origin = self.base_url.rsplit("/v2/api", 1)[0].replace("https://", "http://", 1)
 
     def connections(self) -> int:
         """Connections accepted so far (the one asking included: a difference of two calls
@@ -227,7 +238,8 @@ def measure_get(a: argparse.Namespace, plan: Plan, emu: Emulator, g: Get,
     measure_curl_get(plan, emu, g, cpu)
 
 
-def measure_curl_get(plan: Plan, emu: Emulator, g: Get, cpu: int | None) -> None:
+def measure_curl_get(plan: Plan, emu: Emulator, g: Get, cpu: int | None,
+                     cacert: Path | None = None) -> None:
     """curl with many URLs in one invocation reuses its connection. Per call: the difference
     between a long and a short invocation over the difference in URLs, so start-up cancels."""
     curl = shutil.which("curl")
@@ -240,6 +252,8 @@ def measure_curl_get(plan: Plan, emu: Emulator, g: Get, cpu: int | None) -> None
         with open(path, "w") as f:
             f.write(f'silent\nshow-error\nfail\nheader = "Authorization: Bearer {KEY}"\n')
             f.write('header = "Accept: application/json"\n')
+            if cacert:
+                f.write(f'cacert = "{cacert}"\n')
             f.write(f'url = "{url}"\noutput = "/dev/null"\n' * n)
         return path
 
@@ -268,6 +282,58 @@ def measure_curl_get(plan: Plan, emu: Emulator, g: Get, cpu: int | None) -> None
         g.connections["curl"] = round((emu.connections() - before - 1) / (2 * plan.rounds))
         g.wall_us["curl"] = per_call
         g.cpu_us["curl"] = cpu_per_call
+
+
+# --- 6. HTTPS: warm GET and cold start -------------------------------------------------------
+
+
+HTTPS_CLIENTS = ["core", "native", "official", "httpx", "curl"]
+
+
+def measure_https(a: argparse.Namespace, plan: Plan, emu: Emulator, ca: Path, cpu: int | None,
+                  r: Results) -> None:
+    """Over HTTPS, every client trusting the emulator's CA through SSL_CERT_FILE (curl: its
+    --cacert): the warm GET as in section 1, and the cold start, a new client and its first GET
+    (trust roots loaded, TCP and TLS handshakes), after one untimed round for the imports."""
+    # SSL_CERT_DIR emptied: this machine sets it to the system directory, which would add every
+    # system root to every client's trust; the comparison is of SSL_CERT_FILE alone.
+    env = {"SSL_CERT_FILE": str(ca), "SSL_CERT_DIR": ""}
+    common = ["--base-url", emu.base_url, "--api-key", KEY, "--chat", CHAT]
+    warm, cold = Get(), Get()
+    jobs = [
+        (warm, [a.bench_bin, "get", "--client", "core", *common, "--warmup", str(plan.warmup),
+                "--calls", str(plan.rust_calls), "--rounds", str(plan.rounds)]),
+        (warm, [sys.executable, str(WORKER), "get", "--clients", "native,official,httpx", *common,
+                "--warmup", str(min(plan.warmup, 100)), "--calls", str(plan.py_calls),
+                "--rounds", str(plan.rounds)]),
+        (cold, [a.bench_bin, "cold", *common, "--calls", str(plan.cold_calls)]),
+        (cold, [sys.executable, str(WORKER), "cold", "--clients", "native,official,httpx",
+                *common, "--calls", str(plan.cold_calls)]),
+    ]
+    for g, argv in jobs:
+        log(f"HTTPS {'warm GET' if g is warm else 'cold start'}: {Path(argv[0]).name} {argv[1]}")
+        out = run_json(argv, cpu=cpu, env=env)
+        for client, ns in out["per_call_ns"].items():
+            g.wall_us[client] = [x / 1000 for x in ns]
+        for client, ns in out["cpu_per_call_ns"].items():
+            g.cpu_us[client] = [x / 1000 for x in ns]
+    curl = shutil.which("curl")
+    if curl:
+        log("HTTPS warm GET: curl")
+        measure_curl_get(plan, emu, warm, cpu, cacert=ca)
+        # curl's cold start is a whole process (it has no other): start-up included.
+        log("HTTPS cold start: curl (a process each)")
+        url = f"{emu.base_url}/chats/{CHAT}/background"
+        for _ in range(plan.cold_calls):
+            start = time.perf_counter_ns()
+            p = subprocess.Popen([curl, "-sSf", "-o", "/dev/null", "--cacert", str(ca), "-H",
+                                  f"Authorization: Bearer {KEY}", url], preexec_fn=pinned(cpu))
+            _, status, usage = os.wait4(p.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"curl over HTTPS failed: {os.waitstatus_to_exitcode(status)}")
+            cold.wall_us.setdefault("curl", []).append((time.perf_counter_ns() - start) / 1000)
+            cold.cpu_us.setdefault("curl", []).append((usage.ru_utime + usage.ru_stime) * 1e6)
+    r.https = {"warm": warm, "cold": cold}
 
 
 # --- 2. PUT from a file path ------------------------------------------------------------------
@@ -539,6 +605,23 @@ def targets(r: Results) -> list[Target]:
             out.append(Target("blooio-core faster per GET than the `blooio` crate (by > 5%)"
                               + where, f"the crate takes {community / core:.2f}× core's time"
                               f"{cpu_ratio('community', 'core')}", community / core > 1.05))
+    warm, cold = r.https.get("warm"), r.https.get("cold")
+    if warm and warm.wall("native") and warm.wall("official"):
+        n, o = warm.wall("native"), warm.wall("official")
+        out.append(Target("HTTPS: blooio_native ≥ 10× faster per warm GET than the official SDK "
+                          "[one-cpu]", f"{o / n:.1f}×", o / n >= 10))
+    if cold and cold.wall("native") and cold.wall("official"):
+        n, o = cold.wall("native"), cold.wall("official")
+        out.append(Target("HTTPS: cold start (new client + first GET) of blooio_native no slower "
+                          "than the official SDK's [one-cpu]",
+                          f"{n / 1000:.2f} ms vs {o / 1000:.2f} ms ({o / n:.1f}×)", n <= o))
+    plain = r.get.get("one-cpu")
+    if warm and plain and warm.cpu("core") and plain.cpu("core"):
+        extra = warm.cpu("core") - plain.cpu("core")
+        out.append(Target("HTTPS: TLS adds ≤ 15 µs of CPU per warm GET in blooio-core "
+                          "(client process) [one-cpu]",
+                          f"{extra:+.1f} µs ({plain.cpu('core'):.1f} → {warm.cpu('core'):.1f})",
+                          extra <= 15))
     imp = r.imports
     if "blooio_native" in imp and "blooio (official)" in imp:
         ours, theirs = imp["blooio_native"]["import_ms"], imp["blooio (official)"]["import_ms"]
@@ -646,6 +729,29 @@ def table(r: Results) -> str:
     for name, size in r.sizes.items():
         lines.append(f"| {name} | {size:,} | {size / MIB:.2f} |")
     lines.append("")
+
+    if r.https:
+        labels = {"core": "**blooio-core**", "native": "**blooio_native**",
+                  "official": "official `blooio` SDK (SSL_CERT_FILE)", "httpx": "httpx",
+                  "curl": "curl (cold: a whole process)"}
+        lines += ["### 6. HTTPS, client and emulator pinned to one CPU (`one-cpu`)", "",
+                  "Warm: GET over one kept-alive TLS connection after warm-up. Cold: a new client "
+                  "(trust roots loaded) and its first GET (TCP and TLS handshakes), imports "
+                  "excluded. Every client trusts the emulator's CA through `SSL_CERT_FILE` "
+                  "(curl: `--cacert`).", "",
+                  "| client | warm µs per GET | warm CPU µs | cold ms | cold CPU ms |",
+                  "|---|---:|---:|---:|---:|"]
+        warm, cold = r.https.get("warm", Get()), r.https.get("cold", Get())
+        for c in HTTPS_CLIENTS:
+            if not (warm.wall(c) or cold.wall(c)):
+                continue
+            cells = [fmt(warm.wall(c)) if warm.wall(c) else "–",
+                     fmt(warm.cpu(c)) if warm.cpu(c) else "–",
+                     fmt(cold.wall(c) / 1000, 2) if cold.wall(c) else "–",
+                     fmt(cold.cpu(c) / 1000, 2) if cold.cpu(c) else "–"]
+            lines.append(f"| {labels[c]} | " + " | ".join(cells) + " |")
+        lines.append("")
+
     return "\n".join(lines)
 
 
@@ -815,6 +921,9 @@ def main() -> None:
     cpu = max(os.sched_getaffinity(0))
     fast, slow = Emulator(a.bench_bin), Emulator(a.bench_bin, latency_ms=50)
     pinned_emu = Emulator(a.bench_bin, cpu=cpu)
+    ca_dir = tempfile.TemporaryDirectory()
+    ca = Path(ca_dir.name) / "ca.pem"
+    tls_emu = Emulator(a.bench_bin, cpu=cpu, ca_out=ca)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             images = {MIB: Path(tmp) / "bench-1mib.png", 10 * MIB: Path(tmp) / "bench-10mib.png"}
@@ -827,13 +936,18 @@ def main() -> None:
                 r.get[placement] = Get()
                 measure_get(a, plan, emu, r.get[placement], where)
             measure_put(a, plan, fast, images, r)
+            run_json([a.bench_bin, "put", "--client", "core", "--base-url", tls_emu.base_url,
+                      "--api-key", KEY, "--chat", CHAT, "--file", str(images[MIB])],
+                     env={"SSL_CERT_FILE": str(ca), "SSL_CERT_DIR": ""})
+            measure_https(a, plan, tls_emu, ca, cpu, r)
         measure_imports(plan, r)
         measure_scale(a, plan, slow, r)
         measure_fork_check(a, plan, r)
         measure_sizes(a, r)
     finally:
-        for emu in (fast, slow, pinned_emu):
+        for emu in (fast, slow, pinned_emu, tls_emu):
             emu.close()
+        ca_dir.cleanup()
     r.load.append(load_average())
     print(table(r))
     print("Targets:")
@@ -880,6 +994,15 @@ def check_smoke(r: Results) -> None:
                   else s and s["ms"] > 0 and s["growth_mib"] >= 0)
             if not ok:
                 problems.append(f"PUT {c} {size}: {s}")
+    for phase in ("warm", "cold"):
+        g = r.https.get(phase, Get())
+        for k in HTTPS_CLIENTS:
+            if k == "curl" and not shutil.which("curl"):
+                continue
+            xs = g.wall_us.get(k) or []
+            ok = math.isfinite if (k, phase) == ("curl", "warm") else (lambda x: math.isfinite(x) and x > 0)
+            if not xs or not all(ok(x) for x in xs):
+                problems.append(f"HTTPS {phase} {k}: {xs}")
     for m in ("blooio_native", "blooio (official)"):
         i = r.imports.get(m)
         if not i or not i["import_ms"] > 0:

@@ -138,6 +138,12 @@ typedef enum blooio_status {
      * A failure this version of the C API does not classify yet; see the message.
      */
     BLOOIO_STATUS_OTHER = 17,
+    /**
+     * The server's certificate was refused (unknown issuer, expired, not valid for the host,
+     * a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
+     * right CA (`blooio_options_set_ca_file`, `SSL_CERT_FILE`) or fix the base URL.
+     */
+    BLOOIO_STATUS_TLS = 18,
 } blooio_status;
 
 /**
@@ -326,6 +332,52 @@ enum blooio_status blooio_options_set_user_agent_suffix(struct blooio_options *o
 enum blooio_status blooio_options_set_binding(struct blooio_options *options,
                                               const char *binding,
                                               struct blooio_error **error);
+
+/**
+ * Trusts exactly the CA certificates in this PEM bundle, instead of `$SSL_CERT_FILE` /
+ * `$SSL_CERT_DIR` or the bundled Mozilla roots (for a TLS-inspecting proxy or a private CA).
+ * The file is read by `blooio_client_new`: missing, unreadable or holding no certificate is
+ * `BLOOIO_STATUS_INVALID_CONFIG` there, naming the path. Verification cannot be turned off.
+ *
+ * `options`: must not be NULL. `path`: NUL-terminated UTF-8, copied; must not be NULL.
+ * `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+ * UTF-8).
+ */
+enum blooio_status blooio_options_set_ca_file(struct blooio_options *options,
+                                              const char *path,
+                                              struct blooio_error **error);
+
+/**
+ * Verifies servers with the operating system's verifier and trust store (true) instead of
+ * the bundled roots. Default false. Combined with `blooio_options_set_ca_file` it makes
+ * `blooio_client_new` fail with `BLOOIO_STATUS_INVALID_CONFIG`.
+ *
+ * `options`: must not be NULL. `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
+ */
+enum blooio_status blooio_options_set_platform_verifier(struct blooio_options *options,
+                                                        bool on,
+                                                        struct blooio_error **error);
+
+/**
+ * Sends every request through this HTTP proxy (`http://host:port`, optionally with
+ * `user:password@`), even to loopback hosts; HTTPS goes through it with `CONNECT`, so the
+ * proxy sees neither the key nor the body. Default: `$HTTPS_PROXY`, `$ALL_PROXY`, ... except
+ * for loopback base URLs. Checked by `blooio_client_new` (`BLOOIO_STATUS_INVALID_CONFIG`; the
+ * message never shows the proxy's password).
+ *
+ * `options`: must not be NULL. `proxy_url`: NUL-terminated UTF-8, copied; must not be NULL.
+ * `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+ * UTF-8).
+ */
+enum blooio_status blooio_options_set_proxy(struct blooio_options *options,
+                                            const char *proxy_url,
+                                            struct blooio_error **error);
 
 /**
  * Allows (true) a plain `http://` base URL on a host that is not loopback. The API key then

@@ -77,6 +77,13 @@ class Error : public std::runtime_error {
     std::optional<std::chrono::milliseconds> retry_after_;
 };
 
+// The server's certificate was refused (unknown issuer, expired, wrong name, a CA as the leaf)
+// or the TLS handshake failed for good: status() is BLOOIO_STATUS_TLS. Never retried.
+class TlsError : public Error {
+  public:
+    using Error::Error;
+};
+
 namespace detail {
 
 template <auto Free> struct Deleter {
@@ -86,6 +93,8 @@ template <auto Free> struct Deleter {
 // Throws the call's Error unless it succeeded. Call it in a statement of its own after the C
 // call: as two arguments of one call, `error` could be read before the C call writes it.
 inline void check(blooio_status status, blooio_error *error) {
+    if (status == BLOOIO_STATUS_TLS)
+        throw TlsError(status, error);
     if (status != BLOOIO_STATUS_OK)
         throw Error(status, error);
 }
@@ -133,6 +142,16 @@ class Options {
         return set(blooio_options_set_user_agent_suffix, detail::c_string(suffix, "suffix").c_str());
     }
     Options &allow_insecure_http(bool allow) { return set(blooio_options_set_allow_insecure_http, allow); }
+    // Trust exactly the CAs in this PEM bundle (wins over SSL_CERT_FILE / SSL_CERT_DIR).
+    Options &ca_file(std::string_view path) {
+        return set(blooio_options_set_ca_file, detail::c_string(path, "path").c_str());
+    }
+    // Verify with the operating system's verifier and trust store instead of the bundled roots.
+    Options &platform_verifier(bool on) { return set(blooio_options_set_platform_verifier, on); }
+    // Send every request through this HTTP proxy (CONNECT for HTTPS), even to loopback hosts.
+    Options &proxy(std::string_view url) {
+        return set(blooio_options_set_proxy, detail::c_string(url, "proxy_url").c_str());
+    }
 
     const blooio_options *get() const noexcept { return handle_.get(); }
 

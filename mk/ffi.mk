@@ -28,12 +28,13 @@ FFI_OUT := $(abspath $(CARGO_TARGET_DIR))/ffi
 # The cargo output under the names a program linked against the SONAME looks for.
 FFI_LIBDIR := $(FFI_OUT)/lib
 FFI_LINK := -L$(FFI_LIBDIR) -Wl,-rpath,$(FFI_LIBDIR) -lblooio -lpthread
-RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR))
+# Every C/C++ suite also gets an HTTPS emulator and a tinyproxy in front of it (tests/tls).
+RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR)) tests/tls/with-tls.sh $(abspath $(EMULATOR))
 
 C_STD_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := $(C_STD_FLAGS) -g -O1 -Iinclude -DBLOOIO_EXPECTED_VERSION='"$(FFI_VERSION)"'
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-C_TESTS := version misuse api threads fork cases
+C_TESTS := version misuse api threads fork cases tls
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all

@@ -38,7 +38,7 @@ python-stubtest: python-install
 	$(PY_VENV_PYTHON) -m mypy --strict --cache-dir $(PY_VENV)/.mypy_cache examples/python/main.py
 
 test-python: python-stubtest python-emulator
-	BLOOIO_EMULATOR=$(EMULATOR) $(PY_VENV_PYTHON) -m pytest tests/python $(PYTEST_ARGS)
+	BLOOIO_EMULATOR=$(EMULATOR) tests/tls/with-tls.sh $(EMULATOR) $(PY_VENV_PYTHON) -m pytest tests/python $(PYTEST_ARGS)
 
 soak-python: python-install python-emulator
 	BLOOIO_EMULATOR=$(EMULATOR) $(PY_VENV_PYTHON) -m pytest tests/python/test_soak.py -s $(PYTEST_ARGS)

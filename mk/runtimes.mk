@@ -1,6 +1,7 @@
 # Other runtimes loading libblooio through their FFI (issue 5): Node (koffi), Go (cgo) and
 # Python's standard-library ctypes. Each suite starts the emulator itself ($(EMULATOR), with
-# --exit-on-stdin-eof) and runs the same scenario against it.
+# --exit-on-stdin-eof) and runs the same scenario against it; each also runs under
+# tests/tls/with-tls.sh for its HTTPS cases (an HTTPS emulator and tinyproxy).
 #
 #   make test-node      npm ci in bindings/node, then node --test tests/node
 #   make test-go        gofmt, go vet, go test -race in bindings/go, and build examples/go
@@ -48,17 +49,17 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json $(NOD
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json
 
 test-node: ffi node-deps
-	$(RUNTIME_ENV) $(NODE) --expose-gc --test tests/node/
+	$(RUNTIME_ENV) tests/tls/with-tls.sh $(EMULATOR) $(NODE) --expose-gc --test tests/node/
 
 test-go: ffi go-pc examples-go
 	@unformatted=$$("$$($(GO) env GOROOT)/bin/gofmt" -l $(GO_DIR) examples/go); \
 		[ -z "$$unformatted" ] || { echo "gofmt -w these files: $$unformatted" >&2; exit 1; }
 	cd $(GO_DIR) && $(GO_ENV) $(GO) vet ./...
-	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(GO) test $(GO_TEST_FLAGS) -v ./...
+	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(abspath tests/tls/with-tls.sh) $(abspath $(EMULATOR)) $(GO) test $(GO_TEST_FLAGS) -v ./...
 
 examples-go: ffi go-pc
 	cd examples/go && $(GO_ENV) $(GO) vet ./...
 	cd examples/go && $(GO_ENV) $(GO) build -o $(abspath $(BIN_DIR))/blooio-example-go .
 
 test-ctypes: ffi
-	$(RUNTIME_ENV) $(PYTHON) -m unittest discover -s tests/ctypes -v
+	$(RUNTIME_ENV) tests/tls/with-tls.sh $(EMULATOR) $(PYTHON) -m unittest discover -s tests/ctypes -v

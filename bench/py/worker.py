@@ -138,6 +138,36 @@ def cmd_get(a: argparse.Namespace) -> dict:
     return {"per_call_ns": per_call_ns, "cpu_per_call_ns": cpu_per_call_ns}
 
 
+def _close(client: object) -> None:
+    inner = getattr(client, "client", None) or getattr(client, "session", None)
+    if inner is not None:
+        inner.close()
+
+
+def cmd_cold(a: argparse.Namespace) -> dict:
+    """Cold start, `--calls` times per client: a new client (its TLS context and trust roots)
+    and its first GET (a new connection, over HTTPS a full handshake). One untimed round first,
+    so module imports are not counted: `make bench` measures those on their own."""
+    names = a.clients.split(",")
+    for n in names:
+        c = CLIENTS[n](a.base_url, a.api_key)
+        c.get(a.chat)
+        _close(c)
+    per_call_ns: dict[str, list[float]] = {n: [] for n in names}
+    cpu_per_call_ns: dict[str, list[float]] = {n: [] for n in names}
+    perf, cpu = time.perf_counter_ns, time.process_time_ns
+    for _ in range(a.calls):
+        for n in names:
+            start, cpu_start = perf(), cpu()
+            c = CLIENTS[n](a.base_url, a.api_key)
+            c.get(a.chat)
+            cpu_end, end = cpu(), perf()
+            _close(c)
+            per_call_ns[n].append(end - start)
+            cpu_per_call_ns[n].append(cpu_end - cpu_start)
+    return {"per_call_ns": per_call_ns, "cpu_per_call_ns": cpu_per_call_ns}
+
+
 def cmd_put(a: argparse.Namespace) -> dict:
     """Uploads from a path; peak RSS over an idle client that has made one request."""
     client = CLIENTS[a.client](a.base_url, a.api_key)
@@ -207,7 +237,7 @@ def cmd_scale(a: argparse.Namespace) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("command", choices=["get", "put", "scale"])
+    p.add_argument("command", choices=["get", "put", "scale", "cold"])
     p.add_argument("--base-url", required=True)
     p.add_argument("--api-key", required=True)
     p.add_argument("--chat", required=True)
@@ -221,7 +251,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--calls-per-thread", type=int, default=4)
     a = p.parse_args()
-    result = {"get": cmd_get, "put": cmd_put, "scale": cmd_scale}[a.command](a)
+    result = {"get": cmd_get, "put": cmd_put, "scale": cmd_scale, "cold": cmd_cold}[a.command](a)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 

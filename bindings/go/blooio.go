@@ -59,9 +59,10 @@ type Option func(*settings)
 type settings struct {
 	binding                          string
 	apiKey, baseURL, userAgentSuffix *string
+	caFile, proxy                    *string
 	timeout, connectTimeout          *time.Duration
 	maxRetries                       *int
-	insecureHTTP                     *bool
+	insecureHTTP, platformVerifier   *bool
 }
 
 // WithAPIKey sets the API key (default: $BLOOIO_API_KEY).
@@ -90,6 +91,19 @@ func WithMaxRetries(n int) Option { return func(s *settings) { s.maxRetries = &n
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not loopback. The API key
 // then travels in clear text: only for a trusted network.
 func WithInsecureHTTP(allow bool) Option { return func(s *settings) { s.insecureHTTP = &allow } }
+
+// WithCAFile trusts exactly the CA certificates in this PEM bundle, instead of $SSL_CERT_FILE /
+// $SSL_CERT_DIR or the bundled Mozilla roots. A file that is missing, unreadable or holds no
+// certificate makes NewClient fail with StatusInvalidConfig. Verification cannot be turned off.
+func WithCAFile(path string) Option { return func(s *settings) { s.caFile = &path } }
+
+// WithPlatformVerifier verifies servers with the operating system's verifier and trust store
+// instead of the bundled roots (not together with WithCAFile).
+func WithPlatformVerifier(on bool) Option { return func(s *settings) { s.platformVerifier = &on } }
+
+// WithProxy sends every request through this HTTP proxy (http://host:port), even to loopback
+// hosts; HTTPS goes through it with CONNECT. Default: $HTTPS_PROXY, $ALL_PROXY, ...
+func WithProxy(url string) Option { return func(s *settings) { s.proxy = &url } }
 
 // cString copies s into C memory for one call; the caller frees it with C.free. A NUL inside
 // s would cut the C string short, so it is refused.
@@ -173,6 +187,21 @@ func (s *settings) apply(o *C.blooio_options) error {
 	}
 	if s.insecureHTTP != nil {
 		if err := set(Status(C.blooio_options_set_allow_insecure_http(o, C.bool(*s.insecureHTTP), &e))); err != nil {
+			return err
+		}
+	}
+	if err := setString(s.caFile, "CA file", func(c *C.char) Status {
+		return Status(C.blooio_options_set_ca_file(o, c, &e))
+	}); err != nil {
+		return err
+	}
+	if err := setString(s.proxy, "proxy", func(c *C.char) Status {
+		return Status(C.blooio_options_set_proxy(o, c, &e))
+	}); err != nil {
+		return err
+	}
+	if s.platformVerifier != nil {
+		if err := set(Status(C.blooio_options_set_platform_verifier(o, C.bool(*s.platformVerifier), &e))); err != nil {
 			return err
 		}
 	}

@@ -45,4 +45,6 @@ const (
 	StatusPanic Status = C.BLOOIO_STATUS_PANIC
 	// StatusOther: A failure this version of the C API does not classify yet; see the message.
 	StatusOther Status = C.BLOOIO_STATUS_OTHER
+	// StatusTLS: The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the right CA ('blooio_options_set_ca_file', 'SSL_CERT_FILE') or fix the base URL.
+	StatusTLS Status = C.BLOOIO_STATUS_TLS
 )

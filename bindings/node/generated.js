@@ -25,6 +25,7 @@ const Status = Object.freeze({
   DECODE: 15,
   PANIC: 16,
   OTHER: 17,
+  TLS: 18,
 });
 
 /** Every function of libblooio, as koffi declares it (out-parameters _Inout_). */
@@ -41,6 +42,9 @@ const PROTOTYPES = {
   optionsSetMaxRetries: 'int blooio_options_set_max_retries(blooio_options *options, uint32_t max_retries, _Inout_ blooio_error **error)',
   optionsSetUserAgentSuffix: 'int blooio_options_set_user_agent_suffix(blooio_options *options, const char *suffix, _Inout_ blooio_error **error)',
   optionsSetBinding: 'int blooio_options_set_binding(blooio_options *options, const char *binding, _Inout_ blooio_error **error)',
+  optionsSetCaFile: 'int blooio_options_set_ca_file(blooio_options *options, const char *path, _Inout_ blooio_error **error)',
+  optionsSetPlatformVerifier: 'int blooio_options_set_platform_verifier(blooio_options *options, bool on, _Inout_ blooio_error **error)',
+  optionsSetProxy: 'int blooio_options_set_proxy(blooio_options *options, const char *proxy_url, _Inout_ blooio_error **error)',
   optionsSetAllowInsecureHttp: 'int blooio_options_set_allow_insecure_http(blooio_options *options, bool allow, _Inout_ blooio_error **error)',
   clientNew: 'int blooio_client_new(const blooio_options *options, _Inout_ blooio_client **client_out, _Inout_ blooio_error **error)',
   clientFree: 'void blooio_client_free(blooio_client *client)',
@@ -76,6 +80,9 @@ const OPTIONS = [
   { name: 'maxRetries', setter: 'optionsSetMaxRetries', kind: 'integer', max: 0xffffffff },
   { name: 'userAgentSuffix', setter: 'optionsSetUserAgentSuffix', kind: 'string' },
   { name: 'binding', setter: 'optionsSetBinding', kind: 'string' },
+  { name: 'caFile', setter: 'optionsSetCaFile', kind: 'string' },
+  { name: 'platformVerifier', setter: 'optionsSetPlatformVerifier', kind: 'boolean' },
+  { name: 'proxy', setter: 'optionsSetProxy', kind: 'string' },
   { name: 'allowInsecureHttp', setter: 'optionsSetAllowInsecureHttp', kind: 'boolean' },
 ];
 

@@ -41,6 +41,8 @@ export declare const Status: {
   readonly PANIC: 16;
   /** A failure this version of the C API does not classify yet; see the message. */
   readonly OTHER: 17;
+  /** The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the right CA ('blooio_options_set_ca_file', 'SSL_CERT_FILE') or fix the base URL. */
+  readonly TLS: 18;
 };
 export type Status = (typeof Status)[keyof typeof Status];
 
@@ -60,6 +62,12 @@ export interface LibraryOptions {
   userAgentSuffix?: string;
   /** For a language binding built on libblooio (Node, Go, ...): its name, sent in the User-Agent as 'blooio-<binding>/<version>'. Default 'c'. Lowercase letters, digits and '-' only, checked by 'blooio_client_new'. */
   binding?: string;
+  /** Trusts exactly the CA certificates in this PEM bundle, instead of '$SSL_CERT_FILE' / '$SSL_CERT_DIR' or the bundled Mozilla roots (for a TLS-inspecting proxy or a private CA). The file is read by 'blooio_client_new': missing, unreadable or holding no certificate is 'BLOOIO_STATUS_INVALID_CONFIG' there, naming the path. Verification cannot be turned off. */
+  caFile?: string;
+  /** Verifies servers with the operating system's verifier and trust store (true) instead of the bundled roots. Default false. Combined with 'blooio_options_set_ca_file' it makes 'blooio_client_new' fail with 'BLOOIO_STATUS_INVALID_CONFIG'. */
+  platformVerifier?: boolean;
+  /** Sends every request through this HTTP proxy ('http://host:port', optionally with 'user:password@'), even to loopback hosts; HTTPS goes through it with 'CONNECT', so the proxy sees neither the key nor the body. Default: '$HTTPS_PROXY', '$ALL_PROXY', ... except for loopback base URLs. Checked by 'blooio_client_new' ('BLOOIO_STATUS_INVALID_CONFIG'; the message never shows the proxy's password). */
+  proxy?: string;
   /** Allows (true) a plain 'http://' base URL on a host that is not loopback. The API key then travels in clear text: only for a trusted network. Default false. Loopback hosts, such as the emulator's, never need it. */
   allowInsecureHttp?: boolean;
 }
@@ -90,7 +98,7 @@ export interface ClientOptions extends LibraryOptions {
 
 /** A failed call. */
 export declare class BlooioError extends Error {
-  readonly name: 'BlooioError';
+  readonly name: 'BlooioError' | 'TlsError';
   /** One of {@link Status}. */
   readonly status: Status;
   /** The status's stable name, such as `"authentication"`. */
@@ -107,6 +115,11 @@ export declare class BlooioError extends Error {
   readonly attempts: number;
   /** How long the server asked the caller to wait, when it said so. */
   readonly retryAfterMs?: number;
+}
+
+/** The server's certificate was refused or the TLS handshake failed for good (`Status.TLS`). */
+export declare class TlsError extends BlooioError {
+  readonly name: 'TlsError';
 }
 
 /**

@@ -23,6 +23,18 @@ const util = require('node:util');
 // prototype, the options (one per setter) and the background's fields (one per getter).
 const { Status, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS } = require('./generated');
 
+// Calls run on koffi's worker threads, whose stacks are 128 KiB by default: too small for a TLS
+// handshake (rustls + certificate verification; a debug build overflows it and crashes). 2 MiB
+// is the size of a Rust thread's stack. koffi allows this only before its first call; a program
+// that configured koffi itself keeps its own settings.
+try {
+  const MIN_ASYNC_STACK = 2 * 1024 * 1024;
+  const current = koffi.config();
+  if (current.async_stack_size < MIN_ASYNC_STACK) koffi.config({ ...current, async_stack_size: MIN_ASYNC_STACK });
+} catch {
+  // koffi was already used: its configuration can no longer change.
+}
+
 /** A failed call: the library's status, its message and, for HTTP failures, the server's detail. */
 class BlooioError extends Error {
   /**
@@ -48,6 +60,18 @@ class BlooioError extends Error {
     this.requestId = detail.requestId;
     this.attempts = detail.attempts ?? 0;
     this.retryAfterMs = detail.retryAfterMs;
+  }
+}
+
+/**
+ * The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA
+ * used as the leaf) or the TLS handshake failed for good: `status` is `Status.TLS`. Never
+ * retried. Behind a TLS-inspecting proxy, pass `caFile` or set `SSL_CERT_FILE`.
+ */
+class TlsError extends BlooioError {
+  constructor(detail) {
+    super(detail);
+    this.name = 'TlsError';
   }
 }
 
@@ -122,7 +146,8 @@ function takeError(api, status, errorPtr) {
     const httpStatus = api.errorHttpStatus(errorPtr);
     const retryAfter = [0];
     const hasRetryAfter = api.errorRetryAfterMs(errorPtr, retryAfter);
-    return new BlooioError({
+    const ErrorClass = status === Status.TLS ? TlsError : BlooioError;
+    return new ErrorClass({
       status: api.errorStatus(errorPtr),
       kind,
       message: api.errorMessage(errorPtr) ?? kind,
@@ -379,6 +404,7 @@ function libraryVersion(libraryPath) {
 module.exports = {
   Client,
   BlooioError,
+  TlsError,
   Status,
   libraryVersion,
   /** Test hook: handles received from libblooio and not yet freed. */

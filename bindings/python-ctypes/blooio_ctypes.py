@@ -26,7 +26,7 @@ import sys
 import threading
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-__all__ = ["Background", "BlooioError", "Client", "Status", "library_version"]
+__all__ = ["Background", "BlooioError", "Client", "Status", "TLSError", "library_version"]
 __version__ = "0.1.0"
 
 
@@ -54,6 +54,7 @@ class Status(enum.IntEnum):
     DECODE = 15
     PANIC = 16
     OTHER = 17
+    TLS = 18
 
 
 _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
@@ -69,6 +70,9 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "blooio_options_set_max_retries": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_options_set_user_agent_suffix": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_options_set_binding": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_options_set_ca_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_options_set_platform_verifier": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_options_set_proxy": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_options_set_allow_insecure_http": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_client_new": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_client_free": (None, [ctypes.c_void_p]),
@@ -104,6 +108,9 @@ _OPTIONS: List[Tuple[str, str, str, Optional[int]]] = [
     ("max_retries", "options_set_max_retries", "integer", 2**32 - 1),
     ("user_agent_suffix", "options_set_user_agent_suffix", "string", None),
     ("binding", "options_set_binding", "string", None),
+    ("ca_file", "options_set_ca_file", "string", None),
+    ("platform_verifier", "options_set_platform_verifier", "boolean", None),
+    ("proxy", "options_set_proxy", "string", None),
     ("allow_insecure_http", "options_set_allow_insecure_http", "boolean", None),
 ]
 
@@ -178,6 +185,12 @@ class BlooioError(Exception):
 
     def __repr__(self) -> str:
         return f"BlooioError({self.status!r}, {self.message!r}, http_status={self.http_status!r})"
+
+
+class TLSError(BlooioError):
+    """``Status.TLS``: the server's certificate was refused (unknown issuer, expired, not valid
+    for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried;
+    behind a TLS-inspecting proxy, pass ``ca_file`` or set ``SSL_CERT_FILE``."""
 
 
 class _Library:
@@ -255,7 +268,8 @@ def _take_error(lib: _Library, status: int, err: ctypes.c_void_p) -> BlooioError
         http_status = lib.error_http_status(ptr)
         retry_after = ctypes.c_uint64()
         has_retry_after = lib.error_retry_after_ms(ptr, ctypes.byref(retry_after))
-        return BlooioError(
+        error_class = TLSError if status == Status.TLS else BlooioError
+        return error_class(
             lib.error_status(ptr),
             _text(lib.error_message(ptr)) or "",
             http_status=http_status or None,
@@ -324,7 +338,7 @@ def _milliseconds(seconds: float, name: str) -> int:
 def _option_value(name: str, kind: str, largest: Optional[int], value: Any) -> Any:
     """A Python value as the C setter of option `name` takes it."""
     if kind == "string":
-        return _c_string(value, name)
+        return _c_string(os.fspath(value) if isinstance(value, os.PathLike) else value, name)
     if kind == "boolean":
         return bool(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= (largest or 0):

@@ -347,6 +347,7 @@ static void test_status_names(void) {
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_INVALID_ARGUMENT), "invalid_argument") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_NO_ACTIVE_NUMBER), "no_active_number") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_PANIC), "panic") == 0);
+    CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_TLS), "tls") == 0);
     CHECK(strcmp(blooio_status_name(-1), "unknown") == 0);
     CHECK(strcmp(blooio_status_name(1000), "unknown") == 0);
     /* The values are part of the ABI. */
@@ -356,7 +357,7 @@ static void test_status_names(void) {
           BLOOIO_STATUS_DEVICE_UNAVAILABLE == 9 && BLOOIO_STATUS_NO_ACTIVE_NUMBER == 10 &&
           BLOOIO_STATUS_SERVER_ERROR == 11 && BLOOIO_STATUS_HTTP_STATUS == 12 && BLOOIO_STATUS_TIMEOUT == 13 &&
           BLOOIO_STATUS_CONNECTION == 14 && BLOOIO_STATUS_DECODE == 15 && BLOOIO_STATUS_PANIC == 16 &&
-          BLOOIO_STATUS_OTHER == 17);
+          BLOOIO_STATUS_OTHER == 17 && BLOOIO_STATUS_TLS == 18);
 }
 
 int main(int argc, char **argv) {

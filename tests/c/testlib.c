@@ -82,9 +82,27 @@ static const char *env_or_die(const char *name) {
 const char *tl_base_url(void) { return env_or_die("BLOOIO_TEST_BASE_URL"); }
 const char *tl_api_key(void) { return env_or_die("BLOOIO_TEST_API_KEY"); }
 
-/* The emulator's port, from its base URL http://127.0.0.1:PORT/v2/api. */
+static bool use_tls_emulator = false;
+
+void tl_use_tls_emulator(bool on) { use_tls_emulator = on; }
+
+const char *tl_tls_base_url(void) { return env_or_die("BLOOIO_TEST_TLS_BASE_URL"); }
+const char *tl_ca_file(void) { return env_or_die("BLOOIO_TEST_CA_FILE"); }
+const char *tl_proxy(void) { return env_or_die("BLOOIO_TEST_PROXY"); }
+const char *tl_proxy_log(void) { return env_or_die("BLOOIO_TEST_PROXY_LOG"); }
+
+/* The emulator's port, from its base URL http://127.0.0.1:PORT/v2/api (or, for the HTTPS
+ * emulator, from its plain control origin http://127.0.0.1:PORT). */
 static int emulator_port(void) {
     int port = 0;
+    if (use_tls_emulator) {
+        const char *control = env_or_die("BLOOIO_TEST_TLS_CONTROL_URL");
+        if (sscanf(control, "http://127.0.0.1:%d", &port) != 1 || port <= 0 || port > 65535) {
+            fprintf(stderr, "unexpected control URL %s\n", control);
+            exit(2);
+        }
+        return port;
+    }
     if (sscanf(tl_base_url(), "http://127.0.0.1:%d", &port) != 1 || port <= 0 || port > 65535) {
         fprintf(stderr, "unexpected base URL %s\n", tl_base_url());
         exit(2);

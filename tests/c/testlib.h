@@ -43,6 +43,14 @@ int tl_main(const tl_test *tests, size_t count, int argc, char **argv);
 const char *tl_base_url(void);
 const char *tl_api_key(void);
 
+/* The HTTPS emulator and the proxy in front of it (tests/tls/with-tls.sh). After
+ * tl_use_tls_emulator(true), the tl_emu* functions drive the HTTPS emulator instead. */
+void tl_use_tls_emulator(bool on);
+const char *tl_tls_base_url(void);
+const char *tl_ca_file(void);
+const char *tl_proxy(void);
+const char *tl_proxy_log(void);
+
 /* One control-API request; returns the HTTP status (-1 when the emulator cannot be reached).
  * `body` may be NULL. When `response` is not NULL it receives the body (free it with free). */
 int tl_emu(const char *method, const char *path, const char *body, char **response);

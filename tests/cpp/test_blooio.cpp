@@ -174,6 +174,84 @@ TEST_F(Cpp, OneClientManyThreads) {
     EXPECT_EQ(ok.load(), 40);
 }
 
+// HTTPS against the emulator of tests/tls/with-tls.sh, and tinyproxy in front of it.
+class CppTls : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        tl_use_tls_emulator(true);
+        ASSERT_EQ(tl_emu("POST", "/__emulator/reset", "", nullptr), 200);
+    }
+    void TearDown() override { tl_use_tls_emulator(false); }
+    static blooio::Options options() {
+        blooio::Options o;
+        o.api_key(tl_api_key()).base_url(tl_tls_base_url()).max_retries(3);
+        return o;
+    }
+    static void both_endpoints(const blooio::Client &client) {
+        static std::uint8_t tail = 0;
+        auto set = client.set_chat_background_bytes("+15551234567", png(++tail));
+        EXPECT_EQ(set.changed(), std::optional<bool>(true));
+        auto got = client.get_chat_background("+15551234567");
+        EXPECT_EQ(got.background_id(), set.background_id());
+        ASSERT_TRUE(got.background_url().has_value());
+        EXPECT_EQ(got.background_url()->rfind("https://", 0), 0u);
+    }
+};
+
+TEST_F(CppTls, CaByOptionAndBySslCertFile) {
+    both_endpoints(blooio::Client{options().ca_file(tl_ca_file())});
+    ASSERT_EQ(setenv("SSL_CERT_FILE", tl_ca_file(), 1), 0);
+    blooio::Client by_env{options()};
+    unsetenv("SSL_CERT_FILE");
+    both_endpoints(by_env);
+}
+
+TEST_F(CppTls, BadCertificatesThrowTlsErrorAfterOneConnection) {
+    struct Case {
+        const char *fault;
+        bool trust;
+        const char *says;
+    };
+    for (const Case &c : {Case{nullptr, false, "unknown issuer"}, Case{"tls_expired_cert", true, "has expired"},
+                          Case{"tls_wrong_name_cert", true, "is not valid for the name"},
+                          Case{"tls_ca_as_leaf", true, "is a CA certificate"}}) {
+        if (c.fault != nullptr)
+            tl_emu_script((std::string("{\"action\":\"") + c.fault + "\"}").c_str());
+        blooio::Options o = options();
+        if (c.trust)
+            o.ca_file(tl_ca_file());
+        blooio::Client client{o};
+        long before = tl_emu_stat("tls_connections");
+        try {
+            client.get_chat_background("+15551234567");
+            ADD_FAILURE() << "no TlsError for " << c.says;
+        } catch (const blooio::TlsError &e) {
+            EXPECT_EQ(e.status(), BLOOIO_STATUS_TLS);
+            EXPECT_STREQ(e.status_name(), "tls");
+            EXPECT_EQ(e.attempts(), 1u);
+            EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(tl_emu_stat("tls_connections") - before, 1);
+    }
+    EXPECT_EQ(tl_emu_request_count(), 0u);
+}
+
+TEST_F(CppTls, BadCaFileAndProxy) {
+    blooio::Error e = thrown([] { blooio::Client client{options().ca_file("/nonexistent/ca.pem")}; });
+    EXPECT_EQ(e.status(), BLOOIO_STATUS_INVALID_CONFIG);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/ca.pem"), std::string::npos);
+    both_endpoints(blooio::Client{options().ca_file(tl_ca_file()).proxy(tl_proxy())});
+    FILE *f = std::fopen(tl_proxy_log(), "r");
+    ASSERT_NE(f, nullptr);
+    std::string log;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+        log.append(buf, n);
+    std::fclose(f);
+    EXPECT_NE(log.find("CONNECT 127.0.0.1:"), std::string::npos);
+    EXPECT_EQ(log.find(tl_api_key()), std::string::npos);
+}
+
 TEST(Version, MatchesTheHeader) {
     EXPECT_EQ(blooio::version(), std::to_string(BLOOIO_VERSION_MAJOR) + "." + std::to_string(BLOOIO_VERSION_MINOR) +
                                      "." + std::to_string(BLOOIO_VERSION_PATCH));

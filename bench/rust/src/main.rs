@@ -4,7 +4,9 @@
 //! the driver starts a fresh process for every measurement whose memory it reads.
 //!
 //! ```text
-//! blooio-bench serve [--latency-ms N] [--api-key K]          the emulator, in a process of its own
+//! blooio-bench serve [--latency-ms N] [--api-key K] [--tls-ca-out PATH]   the emulator (HTTPS
+//!                                                              with a CA written to PATH)
+//! blooio-bench cold --base-url U --api-key K --chat C --calls N   new client + first GET, N times
 //! blooio-bench get   --client core,community,floor COMMON --warmup N --calls N --rounds N
 //! blooio-bench put   --client core|community COMMON --file PATH --uploads N
 //! blooio-bench scale COMMON --threads N --calls-per-thread N --rounds N
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "put" => put(&o),
         "scale" => scale(&o),
         "forkcheck" => fork_check(&o),
+        "cold" => cold(&o),
         other => Err(format!("unknown command {other:?}").into()),
     });
     match result {
@@ -125,6 +128,23 @@ impl GetClient {
             GetClient::Floor(f) => f.get()?,
         })
     }
+}
+
+/// Cold start, `--calls` times: a new client (trust roots loaded) and its first GET (a new
+/// connection: TCP and, over HTTPS, the handshake), as a program that makes one call pays.
+fn cold(o: &Options) -> Fallible<()> {
+    let (base_url, key, chat) = (o.text("base-url")?, o.text("api-key")?, o.text("chat")?);
+    let calls = o.number("calls", 20)?;
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    for _ in 0..calls {
+        let (start, cpu_start) = (Instant::now(), memory::process_cpu_ns());
+        let client = core_client(base_url, key)?;
+        black_box(client.get_chat_background(chat)?);
+        cpu.push(memory::process_cpu_ns() - cpu_start);
+        wall.push(start.elapsed().as_nanos() as f64);
+    }
+    print_json(serde_json::json!({"per_call_ns": {"core": wall}, "cpu_per_call_ns": {"core": cpu}}));
+    Ok(())
 }
 
 fn core_client(base_url: &str, key: &str) -> Fallible<blooio_core::Client> {

@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use blooio_emulator::{Emulator, EmulatorConfig};
+use blooio_emulator::{Emulator, EmulatorConfig, TlsMode};
 
 use crate::{Fallible, Options};
 
@@ -15,8 +15,13 @@ pub fn run(o: &Options) -> Fallible<()> {
     let emulator = Emulator::start(EmulatorConfig {
         api_keys: vec![o.text_or("api-key", "bench-key").to_owned()],
         latency: Duration::from_millis(o.number("latency-ms", 0)?),
+        // `--tls-ca-out PATH`: serve HTTPS with a fresh CA, written there for the clients.
+        tls: o.0.contains_key("tls-ca-out").then_some(TlsMode::Generate),
         ..EmulatorConfig::default()
     })?;
+    if let (Some(path), Some(pem)) = (o.0.get("tls-ca-out"), emulator.tls_ca_pem()) {
+        std::fs::write(path, pem)?;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", emulator.base_url())?;
     out.flush()?;

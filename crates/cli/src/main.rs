@@ -27,6 +27,12 @@ OPTIONS:
     --connect-timeout SECS time a connection may take to open (default 5)
     --max-retries N        retries of transient failures (default 2)
     --allow-insecure-http  allow plain http:// to a non-loopback host
+    --ca-file PATH         trust exactly the CA certificates in this PEM bundle
+                           (default: $SSL_CERT_FILE / $SSL_CERT_DIR, else the bundled
+                           Mozilla roots); certificate checks cannot be turned off
+    --platform-verifier    verify with the operating system's trust store instead
+    --proxy URL            send requests through this HTTP proxy (CONNECT for https),
+                           even to loopback hosts (default: $HTTPS_PROXY, $ALL_PROXY, ...)
     -h, --help             show this help
     -V, --version          show the version
 
@@ -41,6 +47,7 @@ EXIT STATUS:
     6  cannot read file    13  timeout
     7  bad request (400)   14  connection failed
    15  authentication (401) 16  undecodable response
+   17  TLS: the server's certificate was refused (not retried)
 ";
 
 /// The documented exit status for each kind of failure.
@@ -60,6 +67,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Connection => 14,
         ErrorKind::Authentication => 15,
         ErrorKind::Decode => 16,
+        ErrorKind::Tls => 17,
         _ => 1,
     }
 }
@@ -75,7 +83,7 @@ struct Args {
 }
 
 enum Parsed {
-    Run(Args),
+    Run(Box<Args>),
     Help,
     Version,
 }
@@ -117,6 +125,9 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
                 )
             }
             "--allow-insecure-http" => client.allow_insecure_http(true),
+            "--ca-file" => client.ca_file(value("a PEM file")?),
+            "--platform-verifier" => client.platform_verifier(true),
+            "--proxy" => client.proxy(value("a proxy URL")?),
             "--" => {
                 positional.extend(it.by_ref());
                 client
@@ -148,7 +159,7 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
         (None, _) => return Err("no command given".into()),
         _ => return Err("unknown command; expected `background get` or `background set`".into()),
     };
-    Ok(Parsed::Run(Args { command, client }))
+    Ok(Parsed::Run(Box::new(Args { command, client })))
 }
 
 /// Negative-looking arguments are options, except things like `-1` that nobody means as one.
@@ -231,7 +242,7 @@ fn main() -> ExitCode {
             println!("blooio {}", blooio_core::VERSION);
             return ExitCode::SUCCESS;
         }
-        Parsed::Run(args) => args,
+        Parsed::Run(args) => *args,
     };
     match run(args) {
         Ok(background) => {

@@ -38,6 +38,9 @@ struct Settings {
     max_retries: u32,
     timeout: Duration,
     connect_timeout: Duration,
+    /// The base URL's host, for TLS messages, and where trust came from.
+    host: String,
+    trust: crate::tls::TrustSource,
 }
 
 /// Called as an upload proceeds with `(bytes sent, bytes in total)` of the request body.
@@ -65,14 +68,21 @@ impl Client {
             b.connect_timeout,
             config::DEFAULT_CONNECT_TIMEOUT,
         )?;
+        let (tls_config, trust) = crate::tls::tls_config(b.ca_file.as_deref(), b.platform_verifier)?;
+        let proxy = config::resolve_proxy(b.proxy.as_deref(), &base_url)?;
+        let host = base_url
+            .parse::<ureq::http::Uri>()
+            .ok()
+            .and_then(|u| u.host().map(str::to_owned));
         let agent_config = ureq::Agent::config_builder()
+            .tls_config(tls_config)
             .http_status_as_error(false)
             // The API does not redirect; following one could carry the key to another host.
             .max_redirects(0)
             .user_agent(user_agent.as_str())
             .timeout_global(Some(timeout))
             .timeout_connect(Some(connect_timeout))
-            .proxy(config::proxy_for(&base_url))
+            .proxy(proxy)
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
             .build();
@@ -84,6 +94,8 @@ impl Client {
                 max_retries: b.max_retries.unwrap_or(config::DEFAULT_MAX_RETRIES),
                 timeout,
                 connect_timeout,
+                host: host.unwrap_or_default(),
+                trust,
             }),
         })
     }
@@ -277,6 +289,8 @@ impl Client {
             e,
             &Target {
                 base_url: &s.base_url,
+                host: &s.host,
+                trust: &s.trust,
                 timeout: s.timeout,
                 connect_timeout: s.connect_timeout,
             },
@@ -292,6 +306,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.settings.timeout)
             .field("connect_timeout", &self.settings.connect_timeout)
             .field("max_retries", &self.settings.max_retries)
+            .field("trust", &self.settings.trust)
             .finish()
     }
 }

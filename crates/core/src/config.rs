@@ -2,6 +2,7 @@
 //! API key out of the wrong places (no control characters, no plain HTTP to a remote host).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
@@ -30,6 +31,9 @@ pub struct ClientBuilder {
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) binding: Option<String>,
     pub(crate) allow_insecure_http: bool,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) platform_verifier: bool,
+    pub(crate) proxy: Option<String>,
 }
 
 impl ClientBuilder {
@@ -85,6 +89,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Trust exactly the CA certificates in this PEM bundle (for a TLS-inspecting proxy or a
+    /// private CA). Wins over `SSL_CERT_FILE`/`SSL_CERT_DIR`; a missing, unreadable or empty
+    /// file makes [`build`](Self::build) fail with [`ErrorKind::InvalidConfig`].
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Verify servers with the operating system's verifier and trust store instead of the
+    /// bundled roots (on Linux it reads the system bundle and honours `SSL_CERT_FILE`).
+    /// Cannot be combined with [`ca_file`](Self::ca_file). Default off.
+    pub fn platform_verifier(mut self, on: bool) -> Self {
+        self.platform_verifier = on;
+        self
+    }
+
+    /// Send every request through this HTTP proxy (`http://host:port`, optionally with
+    /// `user:password@`), even to loopback hosts. HTTPS goes through it with `CONNECT`, so the
+    /// proxy sees neither the key nor the body. Default: `HTTPS_PROXY`/`ALL_PROXY`/… from the
+    /// environment, except for loopback base URLs.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
     /// Checks the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::Client::from_builder(self)
@@ -102,6 +131,9 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("binding", &self.binding)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_file", &self.ca_file)
+            .field("platform_verifier", &self.platform_verifier)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .finish()
     }
 }
@@ -190,6 +222,46 @@ pub(crate) fn proxy_for(base_url: &str) -> Option<ureq::Proxy> {
         None
     } else {
         ureq::Proxy::try_from_env()
+    }
+}
+
+/// The proxy to use: the explicit one (for every host, loopback included), else the environment's.
+pub(crate) fn resolve_proxy(explicit: Option<&str>, base_url: &str) -> Result<Option<ureq::Proxy>, Error> {
+    let Some(url) = explicit else {
+        return Ok(proxy_for(base_url));
+    };
+    let shown = redact_userinfo(url);
+    if url.is_empty() || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid(format!(
+            "proxy {shown:?} is empty or contains whitespace; use e.g. http://proxy.example:3128"
+        )));
+    }
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(
+        scheme.as_deref(),
+        Some("http" | "https" | "socks5" | "socks5h" | "socks4" | "socks4a") | None
+    ) {
+        return Err(invalid(format!(
+            "proxy {shown:?} has an unsupported scheme; use http://host:port"
+        )));
+    }
+    ureq::Proxy::new(url).map(Some).map_err(|_| {
+        invalid(format!(
+            "proxy {shown:?} is not a proxy URL; use e.g. http://proxy.example:3128"
+        ))
+    })
+}
+
+/// A URL with any `user:password@` replaced, for messages and `Debug`.
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}<redacted>@{}", &rest[at + 1..])
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -329,6 +401,23 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidConfig);
             assert!(err.to_string().contains("at most one day"), "{err}");
         }
+    }
+
+    #[test]
+    fn proxy_urls_are_checked_and_their_credentials_never_shown() {
+        assert_eq!(redact_userinfo("http://u:pw@h:1/x"), "http://<redacted>@h:1/x");
+        assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
+        let err = resolve_proxy(Some("ftp://u:secretpw@h:1"), "https://a").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        assert!(!err.to_string().contains("secretpw"), "{err}");
+        assert!(resolve_proxy(Some(""), "https://a").is_err());
+        assert!(
+            resolve_proxy(Some("http://127.0.0.1:3128"), "http://127.0.0.1:1")
+                .unwrap()
+                .is_some()
+        );
+        let b = ClientBuilder::default().proxy("http://u:secretpw@h:1");
+        assert!(!format!("{b:?}").contains("secretpw"));
     }
 
     #[test]

@@ -63,6 +63,9 @@ error_kinds! {
     Connection = "connection",
     /// A success response whose body is not the JSON object we expect.
     Decode = "decode",
+    /// The server's certificate was refused (unknown issuer, expired, not valid for the host,
+    /// a CA used as the leaf) or the TLS handshake failed for good. Never retried.
+    Tls = "tls",
 }
 
 impl ErrorKind {

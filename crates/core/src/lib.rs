@@ -27,6 +27,7 @@ mod random;
 mod resolver;
 mod response;
 mod retry;
+mod tls;
 mod transport;
 
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
@@ -39,6 +40,7 @@ pub use error::{Error, ErrorKind};
 pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;
+pub use tls::{ENV_SSL_CERT_DIR, ENV_SSL_CERT_FILE};
 
 /// The README's Rust examples compile as doctests.
 #[cfg(doctest)]

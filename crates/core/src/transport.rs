@@ -24,12 +24,19 @@ pub(crate) enum Failure {
 /// What a request was: enough to word a transport failure.
 pub(crate) struct Target<'a> {
     pub base_url: &'a str,
+    /// The base URL's host, and where the client's trust came from, for TLS messages.
+    pub host: &'a str,
+    pub trust: &'a crate::tls::TrustSource,
     pub timeout: Duration,
     pub connect_timeout: Duration,
 }
 
 /// Classifies a transport error and words it for the caller.
 pub(crate) fn classify(e: ureq::Error, target: &Target<'_>) -> Failure {
+    // A refused certificate does not mend on a retry; a handshake cut short may.
+    if let Some(tls) = crate::tls::classify(&e, target.host, target.trust) {
+        return Failure::Final(tls);
+    }
     let url = target.base_url;
     let timed_out = || {
         Failure::Transport(Error::new(

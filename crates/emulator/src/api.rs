@@ -132,7 +132,13 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         FaultAction::CloseAfterResponse => {
             take_over(conn, reply.into_raw(fault.body_delay, false, Ending::Close)).await
         }
-        FaultAction::None | FaultAction::ResetBeforeResponse => reply.into_response(fault.body_delay),
+        // Handshake actions never reach a request: they sit in a queue of their own.
+        FaultAction::None
+        | FaultAction::ResetBeforeResponse
+        | FaultAction::TlsExpiredCert
+        | FaultAction::TlsWrongNameCert
+        | FaultAction::TlsCaAsLeaf
+        | FaultAction::TlsResetDuringHandshake => reply.into_response(fault.body_delay),
     }
 }
 

@@ -3,6 +3,8 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use crate::tls::TlsMode;
+
 /// Settings for [`Emulator::start`](crate::Emulator::start).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmulatorConfig {
@@ -14,6 +16,9 @@ pub struct EmulatorConfig {
     pub latency: Duration,
     /// Answer every API request with the API's 503 `no_active_number`.
     pub no_active_number: bool,
+    /// Serve HTTPS (plain HTTP is still answered on the same port, for the control API);
+    /// `None` serves plain HTTP only.
+    pub tls: Option<TlsMode>,
 }
 
 impl Default for EmulatorConfig {
@@ -24,6 +29,7 @@ impl Default for EmulatorConfig {
             api_keys: vec!["test-key".into()],
             latency: Duration::ZERO,
             no_active_number: false,
+            tls: None,
         }
     }
 }

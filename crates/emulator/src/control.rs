@@ -141,6 +141,7 @@ pub(crate) async fn drop_connections(State(shared): State<Arc<Shared>>, req: Req
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({
         "connections_accepted": shared.connections_accepted.load(Ordering::Relaxed),
+        "tls_connections": shared.tls_connections.load(Ordering::Relaxed),
         "requests": shared.request_total(),
         "open_connections": lock(&shared.connections).len(),
         "queued_faults": lock(&shared.faults).len(),

@@ -49,6 +49,25 @@ pub enum FaultAction {
     /// Send the whole response, then close the connection (FIN) without having said
     /// `Connection: close`, as a server dropping a keep-alive connection does.
     CloseAfterResponse,
+    /// HTTPS only, taken by the next TLS handshake rather than by a request: serve a leaf
+    /// certificate that expired in 2002 (signed by the emulator's CA).
+    TlsExpiredCert,
+    /// HTTPS only, per handshake: serve a leaf valid only for another host name.
+    TlsWrongNameCert,
+    /// HTTPS only, per handshake: serve a CA certificate (basic constraints `cA`) as the leaf.
+    TlsCaAsLeaf,
+    /// HTTPS only, per handshake: read the client's hello, then reset the connection (RST).
+    TlsResetDuringHandshake,
+}
+
+impl FaultAction {
+    /// Whether this action applies to a TLS handshake rather than to an API request.
+    pub fn is_handshake(self) -> bool {
+        matches!(
+            self,
+            Self::TlsExpiredCert | Self::TlsWrongNameCert | Self::TlsCaAsLeaf | Self::TlsResetDuringHandshake
+        )
+    }
 }
 
 impl Default for Fault {
@@ -256,6 +275,8 @@ mod header_list {
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
     queue: VecDeque<Fault>,
+    /// Faults with a `tls_*` action, taken by TLS handshakes in order.
+    handshakes: VecDeque<Fault>,
     fail_every: Option<(u32, u16)>,
     /// API requests seen since the rule was set.
     seen: u64,
@@ -263,11 +284,20 @@ pub(crate) struct FaultQueue {
 
 impl FaultQueue {
     pub(crate) fn push(&mut self, fault: Fault) {
-        self.queue.push_back(fault);
+        if fault.action.is_handshake() {
+            self.handshakes.push_back(fault);
+        } else {
+            self.queue.push_back(fault);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.handshakes.len()
+    }
+
+    /// The fault for the next TLS handshake, if any.
+    pub(crate) fn next_handshake(&mut self) -> Option<FaultAction> {
+        take(&mut self.handshakes).map(|f| f.action)
     }
 
     pub(crate) fn fail_every(&self) -> Option<(u32, u16)> {
@@ -287,21 +317,27 @@ impl FaultQueue {
     /// The fault for the next API request, if any: the queue's head first, then the rule.
     pub(crate) fn next(&mut self) -> Option<Fault> {
         self.seen += 1;
-        if let Some(front) = self.queue.front_mut() {
-            if front.repeat > 1 {
-                front.repeat -= 1;
-                return Some(Fault {
-                    repeat: 1,
-                    ..front.clone()
-                });
-            }
-            return self.queue.pop_front();
+        if let Some(fault) = take(&mut self.queue) {
+            return Some(fault);
         }
         match self.fail_every {
             Some((n, status)) if n > 0 && self.seen % u64::from(n) == 0 => Some(Fault::status(status)),
             _ => None,
         }
     }
+}
+
+/// The head of a queue, honouring its `repeat`.
+fn take(queue: &mut VecDeque<Fault>) -> Option<Fault> {
+    let front = queue.front_mut()?;
+    if front.repeat > 1 {
+        front.repeat -= 1;
+        return Some(Fault {
+            repeat: 1,
+            ..front.clone()
+        });
+    }
+    queue.pop_front()
 }
 
 #[cfg(test)]
@@ -350,6 +386,19 @@ mod tests {
         let statuses: Vec<_> = std::iter::from_fn(|| q.next()).map(|f| f.status).collect();
         assert_eq!(statuses, vec![Some(502), Some(502), Some(429)]);
         assert_eq!(q.len(), 0);
+    }
+
+    #[test]
+    fn handshake_faults_have_their_own_queue() {
+        let mut q = FaultQueue::default();
+        let tls: Fault = serde_json::from_str(r#"{"action":"tls_expired_cert","repeat":2}"#).unwrap();
+        q.push(tls);
+        q.push(Fault::status(502));
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.next().and_then(|f| f.status), Some(502));
+        assert_eq!(q.next_handshake(), Some(FaultAction::TlsExpiredCert));
+        assert_eq!(q.next_handshake(), Some(FaultAction::TlsExpiredCert));
+        assert_eq!(q.next_handshake(), None);
     }
 
     #[test]

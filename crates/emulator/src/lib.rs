@@ -50,6 +50,7 @@ mod reply;
 mod server;
 mod state;
 mod store;
+mod tls;
 mod upload;
 
 use std::io;
@@ -64,6 +65,7 @@ use tokio::sync::oneshot;
 pub use config::EmulatorConfig;
 pub use fault::{Fault, FaultAction};
 pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome};
+pub use tls::TlsMode;
 
 use state::{Shared, lock};
 
@@ -90,10 +92,11 @@ impl Emulator {
                 "the emulator needs at least one API key",
             ));
         }
+        let tls = config.tls.as_ref().map(tls::TlsServer::new).transpose()?;
         let listener = std::net::TcpListener::bind(config.listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(&config, addr));
+        let shared = Arc::new(Shared::new(&config, addr, tls));
 
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -121,9 +124,25 @@ impl Emulator {
         })
     }
 
-    /// `http://127.0.0.1:PORT/v2/api`
+    /// `http://127.0.0.1:PORT/v2/api`, or `https://…` when serving HTTPS.
     pub fn base_url(&self) -> String {
         format!("{}/v2/api", self.shared.origin())
+    }
+
+    /// The base URL over plain HTTP: the same as [`Emulator::base_url`] unless serving HTTPS,
+    /// where the port answers plain HTTP too (the control API is reached this way).
+    pub fn plain_base_url(&self) -> String {
+        self.base_url().replacen("https://", "http://", 1)
+    }
+
+    /// The CA certificate (PEM) that signed the served leaf, when the emulator generated it.
+    pub fn tls_ca_pem(&self) -> Option<&str> {
+        self.shared.tls.as_ref()?.ca_pem.as_deref()
+    }
+
+    /// Connections that began with a TLS handshake, whatever became of it.
+    pub fn tls_connections(&self) -> u64 {
+        self.shared.tls_connections.load(Ordering::Relaxed)
     }
 
     /// The address actually bound.

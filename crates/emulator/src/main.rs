@@ -2,11 +2,12 @@
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Duration;
 
-use blooio_emulator::{Emulator, EmulatorConfig, RequestOutcome};
+use blooio_emulator::{Emulator, EmulatorConfig, RequestOutcome, TlsMode};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::oneshot;
 
@@ -16,7 +17,8 @@ blooio-emulator: a local server speaking the Blooio chat-background API, for tes
 USAGE:
     blooio-emulator --api-key KEY [OPTIONS]
 
-Prints the base URL (http://127.0.0.1:PORT/v2/api) as the first line on stdout, then logs
+Prints the base URL (http://127.0.0.1:PORT/v2/api, or https://… with --tls) as the first
+line on stdout, then logs
 one line per API request to stderr (method, raw path, status, milliseconds; never the
 Authorization header or the key).
 
@@ -29,6 +31,13 @@ OPTIONS:
     --exit-on-stdin-eof    Exit when standard input reaches end of file, so a test harness
                            that dies cannot leave the emulator running
     --quiet                Do not log requests to stderr
+    --tls                  Serve HTTPS with a fresh CA and a leaf for localhost, 127.0.0.1
+                           and ::1. Plain HTTP is still answered on the same port (the
+                           control API can be reached either way).
+    --tls-ca-out PATH      With --tls: write the CA certificate (PEM) to PATH before the
+                           base URL is printed, for clients to trust
+    --tls-cert PATH        Serve HTTPS with this PEM certificate chain (leaf first) ...
+    --tls-key PATH         ... and this PEM private key (both or neither)
     -h, --help             Print this help
     -V, --version          Print the version
 
@@ -39,7 +48,9 @@ ENDPOINTS:
     POST    /__emulator/script            queue a fault object or an array of them:
             {\"status\":502,\"headers\":{\"Retry-After\":\"1\"},\"body\":\"...\",\"delay_ms\":0,
              \"body_delay_ms\":0,\"action\":\"none|reset_before_response|reset_mid_body|
-             close_after_response\",\"repeat\":1}   (all fields optional)
+             close_after_response|tls_expired_cert|tls_wrong_name_cert|tls_ca_as_leaf|
+             tls_reset_during_handshake\",\"repeat\":1}   (all fields optional; the tls_*
+             actions apply to the next TLS handshakes, not to requests)
     GET     /__emulator/requests          recorded API requests (JSON array)
     DELETE  /__emulator/requests          clear the record
     POST    /__emulator/reset             clear backgrounds, faults, records, fail_every;
@@ -47,7 +58,8 @@ ENDPOINTS:
     GET|POST /__emulator/config           {\"latency_ms\":50,\"no_active_number\":false,
                                            \"fail_every\":{\"n\":10,\"status\":502}|null}
     POST    /__emulator/drop-connections  close every other open connection
-    GET     /__emulator/stats             {\"connections_accepted\":N,\"requests\":N,...}
+    GET     /__emulator/stats             {\"connections_accepted\":N,\"tls_connections\":N,
+                                           \"requests\":N,...}
 
 Exits cleanly on SIGINT or SIGTERM.
 ";
@@ -55,6 +67,7 @@ Exits cleanly on SIGINT or SIGTERM.
 #[derive(Debug, PartialEq)]
 struct Options {
     config: EmulatorConfig,
+    tls_ca_out: Option<PathBuf>,
     exit_on_stdin_eof: bool,
     quiet: bool,
 }
@@ -73,6 +86,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     };
     let mut exit_on_stdin_eof = false;
     let mut quiet = false;
+    let (mut tls, mut tls_ca_out, mut tls_cert, mut tls_key) = (false, None, None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
@@ -112,6 +126,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--no-active-number" => config.no_active_number = true,
             "--exit-on-stdin-eof" => exit_on_stdin_eof = true,
             "--quiet" => quiet = true,
+            "--tls" => tls = true,
+            "--tls-ca-out" => tls_ca_out = Some(PathBuf::from(value("a file path")?)),
+            "--tls-cert" => tls_cert = Some(PathBuf::from(value("a PEM certificate file")?)),
+            "--tls-key" => tls_key = Some(PathBuf::from(value("a PEM private key file")?)),
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -120,8 +138,20 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                     'Authorization: Bearer KEY')"
             .to_owned());
     }
+    config.tls = match (tls, tls_cert, tls_key) {
+        (_, Some(cert), Some(key)) => Some(TlsMode::Files { cert, key }),
+        (_, Some(_), None) | (_, None, Some(_)) => {
+            return Err("--tls-cert and --tls-key go together".to_owned());
+        }
+        (true, None, None) => Some(TlsMode::Generate),
+        (false, None, None) => None,
+    };
+    if tls_ca_out.is_some() && config.tls != Some(TlsMode::Generate) {
+        return Err("--tls-ca-out needs --tls (a CA is only generated then)".to_owned());
+    }
     Ok(Command::Run(Options {
         config,
+        tls_ca_out,
         exit_on_stdin_eof,
         quiet,
     }))
@@ -163,11 +193,24 @@ fn main() -> ExitCode {
     let listen = options.config.listen;
     let emulator = match Emulator::start(options.config) {
         Ok(emulator) => emulator,
+        Err(err) if err.kind() == io::ErrorKind::InvalidInput => {
+            eprintln!("blooio-emulator: {err}");
+            return ExitCode::FAILURE;
+        }
         Err(err) => {
             eprintln!("blooio-emulator: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(path), Some(pem)) = (&options.tls_ca_out, emulator.tls_ca_pem())
+        && let Err(err) = std::fs::write(path, pem)
+    {
+        eprintln!(
+            "blooio-emulator: cannot write the CA to {}: {err}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
     if !options.quiet {
         let log = stderr_logger();
         emulator.on_request(move |outcome| {
@@ -300,5 +343,26 @@ mod tests {
         assert!(parse(&["--api-key", "k", "--latency-ms", "-1"]).is_err());
         assert!(parse(&["--api-key", "k", "--frobnicate"]).is_err());
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        assert!(parse(&["--api-key", "k", "--tls-cert", "c.pem"]).is_err());
+        assert!(parse(&["--api-key", "k", "--tls-ca-out", "ca.pem"]).is_err());
+    }
+
+    #[test]
+    fn tls_options() {
+        let Ok(Command::Run(o)) = parse(&["--api-key", "k", "--tls", "--tls-ca-out", "/tmp/ca.pem"]) else {
+            panic!("expected a run");
+        };
+        assert_eq!(o.config.tls, Some(TlsMode::Generate));
+        assert_eq!(o.tls_ca_out, Some(PathBuf::from("/tmp/ca.pem")));
+        let Ok(Command::Run(o)) = parse(&["--api-key", "k", "--tls-cert=c.pem", "--tls-key", "k.pem"]) else {
+            panic!("expected a run");
+        };
+        assert_eq!(
+            o.config.tls,
+            Some(TlsMode::Files {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            })
+        );
     }
 }

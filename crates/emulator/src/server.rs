@@ -16,12 +16,14 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tower::ServiceExt;
 
+use crate::fault::FaultAction;
 use crate::state::{Shared, lock};
+use crate::tls::{SharedTls, TlsServer};
 
 /// How a taken-over connection ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,13 +111,73 @@ pub(crate) async fn serve(
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, router: Router) {
     let id = shared.connections_accepted.fetch_add(1, Ordering::Relaxed) + 1;
     let _ = stream.set_nodelay(true);
+    if let Some(tls) = shared.tls.clone()
+        && starts_with_tls_handshake(&stream).await
+    {
+        return serve_tls(stream, id, shared, router, &tls).await;
+    }
     let Ok((stream, spare)) = with_spare_handle(stream) else {
         return;
     };
     let (handle, mut takeovers) = mpsc::unbounded_channel();
     let _registered = Registration::new(&shared, id, handle.clone());
-
     let ctx = ConnCtx { id, handle };
+    if let Some(TakeOver { raw, done }) = serve_http(stream, ctx, router, &mut takeovers).await {
+        let Ok(spare) = TcpStream::from_std(spare) else {
+            return;
+        };
+        finish_by_hand(spare, raw).await;
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// An HTTPS emulator answers plain HTTP on the same port too: a TLS connection starts with a
+/// handshake record (content type 22), an HTTP request with a method name.
+async fn starts_with_tls_handshake(stream: &TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(stream.peek(&mut first).await, Ok(1) if first[0] == 0x16)
+}
+
+async fn serve_tls(stream: TcpStream, id: u64, shared: Arc<Shared>, router: Router, tls: &TlsServer) {
+    shared.tls_connections.fetch_add(1, Ordering::Relaxed);
+    let fault = lock(&shared.faults).next_handshake();
+    if fault == Some(FaultAction::TlsResetDuringHandshake) {
+        // Take (some of) the client's hello first, so the reset comes mid-handshake.
+        let mut hello = [0u8; 512];
+        let mut stream = stream;
+        let _ = stream.read(&mut hello).await;
+        let _ = stream.set_zero_linger();
+        return;
+    }
+    // A client that refuses the certificate ends the handshake with an alert: nothing to do.
+    let Ok(stream) = tls.acceptor(fault).accept(stream).await else {
+        return;
+    };
+    let stream = SharedTls::new(stream);
+    let (handle, mut takeovers) = mpsc::unbounded_channel();
+    let _registered = Registration::new(&shared, id, handle.clone());
+    let ctx = ConnCtx { id, handle };
+    if let Some(TakeOver { raw, done }) = serve_http(stream.clone(), ctx, router, &mut takeovers).await {
+        finish_by_hand(stream, raw).await;
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on `io` until the client is done or a fault takes the connection over;
+/// returns the takeover, with hyper's side (and any request it was handling) dropped.
+async fn serve_http<I>(
+    io: I,
+    ctx: ConnCtx,
+    router: Router,
+    takeovers: &mut mpsc::UnboundedReceiver<TakeOver>,
+) -> Option<TakeOver>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ctx.clone());
         router.clone().oneshot(req)
@@ -124,19 +186,29 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, router: Router
         http1::Builder::new()
             .keep_alive(true)
             .header_read_timeout(None)
-            .serve_connection(TokioIo::new(stream), service),
+            .serve_connection(TokioIo::new(io), service),
     );
-    let takeover = tokio::select! {
+    tokio::select! {
         _ = conn.as_mut() => None,
         Some(takeover) = takeovers.recv() => Some(takeover),
-    };
-    // Dropping hyper's side (and any request it was handling) leaves only `spare` open.
-    drop(conn);
-    if let Some(TakeOver { raw, done }) = takeover {
-        finish_by_hand(spare, raw).await;
-        if let Some(done) = done {
-            let _ = done.send(());
-        }
+    }
+}
+
+/// What a connection taken over by hand is written through: the TCP socket, or the TLS
+/// stream on it.
+trait Socket: tokio::io::AsyncWrite + Unpin {
+    fn tcp<T>(&self, f: impl FnOnce(&TcpStream) -> T) -> T;
+}
+
+impl Socket for TcpStream {
+    fn tcp<T>(&self, f: impl FnOnce(&TcpStream) -> T) -> T {
+        f(self)
+    }
+}
+
+impl Socket for SharedTls {
+    fn tcp<T>(&self, f: impl FnOnce(&TcpStream) -> T) -> T {
+        self.with_tcp(f)
     }
 }
 
@@ -147,10 +219,7 @@ fn with_spare_handle(stream: TcpStream) -> io::Result<(TcpStream, std::net::TcpS
     Ok((TcpStream::from_std(std_stream)?, spare))
 }
 
-async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
-    let Ok(mut stream) = TcpStream::from_std(socket) else {
-        return;
-    };
+async fn finish_by_hand(mut stream: impl Socket, raw: RawResponse) {
     // What goes out before the body delay, and what after it.
     let (early, late) = if raw.body_delay.is_zero() {
         (Vec::new(), [raw.head.as_slice(), &raw.body].concat())
@@ -161,7 +230,7 @@ async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
         stream.write_all(&early).await?;
         tokio::time::sleep(raw.body_delay).await;
         if raw.ending == Ending::Close {
-            hold_until_close(&stream);
+            stream.tcp(hold_until_close);
         }
         stream.write_all(&late).await?;
         stream.flush().await
@@ -170,7 +239,7 @@ async fn finish_by_hand(socket: std::net::TcpStream, raw: RawResponse) {
     match raw.ending {
         // With a zero linger time, dropping the socket sends RST instead of FIN.
         Ending::Reset => {
-            let _ = stream.set_zero_linger();
+            let _ = stream.tcp(|tcp| tcp.set_zero_linger());
         }
         Ending::Close if written.is_ok() => {
             let _ = stream.shutdown().await;

@@ -13,6 +13,7 @@ use crate::fault::FaultQueue;
 use crate::record::{RecordedRequest, RequestLog, RequestOutcome};
 use crate::server::ConnHandle;
 use crate::store::Store;
+use crate::tls::TlsServer;
 
 /// Locks a mutex, ignoring poisoning: a panicking test thread must not take the emulator down.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -31,7 +32,7 @@ type Hook = Arc<dyn Fn(&RequestOutcome) + Send + Sync>;
 pub(crate) struct Shared {
     started: Instant,
     api_keys: Vec<String>,
-    /// `http://HOST:PORT`, the origin clients reach us at.
+    /// `http://HOST:PORT` (or `https://`), the origin clients reach us at.
     origin: String,
     initial: Settings,
     settings: Mutex<Settings>,
@@ -41,6 +42,9 @@ pub(crate) struct Shared {
     /// Open connections, by connection id.
     pub(crate) connections: Mutex<HashMap<u64, ConnHandle>>,
     pub(crate) connections_accepted: AtomicU64,
+    /// Connections that opened with a TLS handshake (HTTPS only).
+    pub(crate) tls_connections: AtomicU64,
+    pub(crate) tls: Option<Arc<TlsServer>>,
     ids: IdGen,
     on_request: Mutex<Option<Hook>>,
 }
@@ -54,7 +58,7 @@ pub(crate) struct Pending {
 }
 
 impl Shared {
-    pub(crate) fn new(config: &EmulatorConfig, addr: SocketAddr) -> Shared {
+    pub(crate) fn new(config: &EmulatorConfig, addr: SocketAddr, tls: Option<TlsServer>) -> Shared {
         let initial = Settings {
             latency: config.latency,
             no_active_number: config.no_active_number,
@@ -62,7 +66,11 @@ impl Shared {
         Shared {
             started: Instant::now(),
             api_keys: config.api_keys.clone(),
-            origin: format!("http://{}", reachable(addr)),
+            origin: format!(
+                "{}://{}",
+                if tls.is_some() { "https" } else { "http" },
+                reachable(addr)
+            ),
             initial,
             settings: Mutex::new(initial),
             faults: Mutex::default(),
@@ -70,6 +78,8 @@ impl Shared {
             store: Mutex::default(),
             connections: Mutex::default(),
             connections_accepted: AtomicU64::new(0),
+            tls_connections: AtomicU64::new(0),
+            tls: tls.map(Arc::new),
             ids: IdGen::new(),
             on_request: Mutex::new(None),
         }
@@ -198,7 +208,7 @@ mod tests {
         let ids = IdGen::new();
         let seen: std::collections::HashSet<u64> = (0..10_000).map(|_| ids.next()).collect();
         assert_eq!(seen.len(), 10_000);
-        let shared = Shared::new(&EmulatorConfig::default(), "0.0.0.0:8080".parse().unwrap());
+        let shared = Shared::new(&EmulatorConfig::default(), "0.0.0.0:8080".parse().unwrap(), None);
         let id = shared.new_background_id();
         assert!(id.starts_with("bg_") && id.len() == 19, "{id}");
         assert_eq!(shared.origin(), "http://127.0.0.1:8080");

@@ -226,6 +226,74 @@ pub unsafe extern "C" fn blooio_options_set_binding(
     })
 }
 
+/// Trusts exactly the CA certificates in this PEM bundle, instead of `$SSL_CERT_FILE` /
+/// `$SSL_CERT_DIR` or the bundled Mozilla roots (for a TLS-inspecting proxy or a private CA).
+/// The file is read by `blooio_client_new`: missing, unreadable or holding no certificate is
+/// `BLOOIO_STATUS_INVALID_CONFIG` there, naming the path. Verification cannot be turned off.
+///
+/// `options`: must not be NULL. `path`: NUL-terminated UTF-8, copied; must not be NULL.
+/// `error`: NULL, or receives an error on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+/// UTF-8).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_set_ca_file(
+    options: *mut blooio_options,
+    path: *const c_char,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_set_ca_file", options, error, |o| {
+        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
+        let path = unsafe { string(path, "path") }?;
+        o.update(|b| b.ca_file(path));
+        Ok(())
+    })
+}
+
+/// Verifies servers with the operating system's verifier and trust store (true) instead of
+/// the bundled roots. Default false. Combined with `blooio_options_set_ca_file` it makes
+/// `blooio_client_new` fail with `BLOOIO_STATUS_INVALID_CONFIG`.
+///
+/// `options`: must not be NULL. `error`: NULL, or receives an error on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_set_platform_verifier(
+    options: *mut blooio_options,
+    on: bool,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_set_platform_verifier", options, error, |o| {
+        o.update(|b| b.platform_verifier(on));
+        Ok(())
+    })
+}
+
+/// Sends every request through this HTTP proxy (`http://host:port`, optionally with
+/// `user:password@`), even to loopback hosts; HTTPS goes through it with `CONNECT`, so the
+/// proxy sees neither the key nor the body. Default: `$HTTPS_PROXY`, `$ALL_PROXY`, ... except
+/// for loopback base URLs. Checked by `blooio_client_new` (`BLOOIO_STATUS_INVALID_CONFIG`; the
+/// message never shows the proxy's password).
+///
+/// `options`: must not be NULL. `proxy_url`: NUL-terminated UTF-8, copied; must not be NULL.
+/// `error`: NULL, or receives an error on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+/// UTF-8).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_set_proxy(
+    options: *mut blooio_options,
+    proxy_url: *const c_char,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_set_proxy", options, error, |o| {
+        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
+        let proxy_url = unsafe { string(proxy_url, "proxy_url") }?;
+        o.update(|b| b.proxy(proxy_url));
+        Ok(())
+    })
+}
+
 /// Allows (true) a plain `http://` base URL on a host that is not loopback. The API key then
 /// travels in clear text: only for a trusted network. Default false. Loopback hosts, such as
 /// the emulator's, never need it.

@@ -55,12 +55,16 @@ pub enum blooio_status {
     Panic = 16,
     /// A failure this version of the C API does not classify yet; see the message.
     Other = 17,
+    /// The server's certificate was refused (unknown issuer, expired, not valid for the host,
+    /// a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
+    /// right CA (`blooio_options_set_ca_file`, `SSL_CERT_FILE`) or fix the base URL.
+    Tls = 18,
 }
 
 impl blooio_status {
     /// The last status. Values run from 0 to this one without a gap (a test reads the header to
     /// hold that): a new status is appended after it and becomes the new `LAST`.
-    const LAST: blooio_status = blooio_status::Other;
+    const LAST: blooio_status = blooio_status::Tls;
 
     /// The status of a value, if it is one.
     fn from_value(value: c_int) -> Option<blooio_status> {
@@ -174,6 +178,7 @@ mod tests {
         let name = |v| unsafe { CStr::from_ptr(blooio_status_name(v)) }.to_str().unwrap();
         assert_eq!(name(8), "rate_limited");
         assert_eq!(name(0), "ok");
+        assert_eq!(name(18), "tls");
         assert_eq!(name(-1), "unknown");
         assert_eq!(name(blooio_status::LAST as c_int + 1), "unknown");
     }

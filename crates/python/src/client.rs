@@ -58,13 +58,16 @@ impl Client {
     #[new]
     #[pyo3(signature = (
         api_key=None, *, base_url=None, timeout=DEFAULT_TIMEOUT.as_secs_f64(),
-        connect_timeout=DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), max_retries=i64::from(DEFAULT_MAX_RETRIES)
+        connect_timeout=DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), max_retries=i64::from(DEFAULT_MAX_RETRIES),
+        ca_file=None, proxy=None, platform_verifier=false
     ))]
     // The defaults come from the core; this only shows them to `help()` and `inspect`, and a
     // test checks that it agrees with what a default client reports.
     #[pyo3(
-        text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2)"
+        text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2, ca_file=None, proxy=None, platform_verifier=False)"
     )]
+    // One parameter per keyword argument of the Python constructor.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -72,6 +75,9 @@ impl Client {
         timeout: f64,
         connect_timeout: f64,
         max_retries: i64,
+        ca_file: Option<std::path::PathBuf>,
+        proxy: Option<String>,
+        platform_verifier: bool,
     ) -> PyResult<Self> {
         let invalid = |message: String| errors::plain(py, "InvalidConfigError", &message);
         let timeout_d = seconds("timeout", timeout).map_err(invalid)?;
@@ -93,6 +99,13 @@ impl Client {
         if let Some(url) = base_url {
             builder = builder.base_url(url);
         }
+        if let Some(path) = ca_file {
+            builder = builder.ca_file(path);
+        }
+        if let Some(url) = proxy {
+            builder = builder.proxy(url);
+        }
+        builder = builder.platform_verifier(platform_verifier);
         let client = builder.build().map_err(|e| errors::to_py_err(py, e))?;
         Ok(Client {
             base_url: client.base_url().to_owned(),

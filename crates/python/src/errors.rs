@@ -28,6 +28,7 @@ fn class_name(error: &Error) -> &'static str {
         ErrorKind::Timeout => "APITimeoutError",
         ErrorKind::Connection => "APIConnectionError",
         ErrorKind::Decode => "ResponseDecodeError",
+        ErrorKind::Tls => "APITLSError",
         _ if error.status().is_some() => "APIStatusError",
         _ => "BlooioError",
     }

@@ -15,6 +15,7 @@ from ._exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    APITLSError,
     AuthenticationError,
     BadRequestError,
     BlooioError,
@@ -52,5 +53,6 @@ __all__ = [
     "InternalServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "APITLSError",
     "ResponseDecodeError",
 ]

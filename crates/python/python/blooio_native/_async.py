@@ -15,6 +15,7 @@ from ._native import ChatBackground, Client
 # time. Type checkers recognise the name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import os
     from types import TracebackType
 
     from ._native import _ImageInput
@@ -39,6 +40,9 @@ class AsyncClient:
         timeout: float = 60.0,
         connect_timeout: float = 5.0,
         max_retries: int = 2,
+        ca_file: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
+        platform_verifier: bool = False,
     ) -> None:
         # Building a client sends nothing, so it is fine on the event loop.
         self._client = Client(
@@ -47,6 +51,9 @@ class AsyncClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             max_retries=max_retries,
+            ca_file=ca_file,
+            proxy=proxy,
+            platform_verifier=platform_verifier,
         )
 
     @property

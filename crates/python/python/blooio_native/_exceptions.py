@@ -25,6 +25,7 @@ __all__ = [
     "InternalServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "APITLSError",
     "ResponseDecodeError",
 ]
 
@@ -168,6 +169,12 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt ran out of time (``timeout`` or ``connect_timeout``)."""
+
+
+class APITLSError(APIConnectionError):
+    """The server's certificate was refused (unknown issuer, expired, not valid for the host, a
+    CA used as the leaf) or the TLS handshake failed for good. Never retried. Behind a
+    TLS-inspecting proxy, pass ``ca_file=`` or set ``SSL_CERT_FILE`` to its CA bundle."""
 
 
 class ResponseDecodeError(APIError):

@@ -65,6 +65,9 @@ class Client:
         timeout: float = 60.0,
         connect_timeout: float = 5.0,
         max_retries: int = 2,
+        ca_file: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
+        platform_verifier: bool = False,
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...

@@ -355,6 +355,9 @@ public final class BlooioClient implements AutoCloseable {
         private Integer maxRetries;
         private String userAgentSuffix;
         private Boolean allowInsecureHttp;
+        private String caFile;
+        private String proxy;
+        private Boolean platformVerifier;
 
         private Builder() {}
 
@@ -404,6 +407,28 @@ public final class BlooioClient implements AutoCloseable {
         }
 
         /**
+         * Trust exactly the CA certificates in this PEM bundle (wins over {@code SSL_CERT_FILE}
+         * and {@code SSL_CERT_DIR}); a file that is missing or holds no certificate is an
+         * {@link InvalidConfigException} naming it.
+         */
+        public Builder caFile(java.nio.file.Path caFile) {
+            this.caFile = caFile.toString();
+            return this;
+        }
+
+        /** Sends every request through this HTTP proxy (CONNECT for https), even to loopback hosts. */
+        public Builder proxy(String proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        /** Verifies with the operating system's verifier and trust store instead of the bundled roots. */
+        public Builder platformVerifier(boolean on) {
+            this.platformVerifier = on;
+            return this;
+        }
+
+        /**
          * Creates the client: {@link InvalidConfigException} for an unusable configuration,
          * {@link InvalidArgumentException} for a value out of range. Nothing is sent.
          */
@@ -442,6 +467,15 @@ public final class BlooioClient implements AutoCloseable {
                 }
                 if (allowInsecureHttp != null) {
                     check(lib.blooio_options_set_allow_insecure_http(options, allowInsecureHttp, error), error);
+                }
+                if (caFile != null) {
+                    check(lib.blooio_options_set_ca_file(options, Native.cString("caFile", caFile), error), error);
+                }
+                if (proxy != null) {
+                    check(lib.blooio_options_set_proxy(options, Native.cString("proxy", proxy), error), error);
+                }
+                if (platformVerifier != null) {
+                    check(lib.blooio_options_set_platform_verifier(options, platformVerifier, error), error);
                 }
                 PointerByReference client = new PointerByReference();
                 check(lib.blooio_client_new(options, client, error), error);

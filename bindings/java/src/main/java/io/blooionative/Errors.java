@@ -85,6 +85,8 @@ final class Errors {
                 return new ApiConnectionException(d);
             case DECODE:
                 return new ResponseDecodeException(d);
+            case TLS:
+                return new TlsException(d);
             default:
                 // PANIC, OTHER, and any status added to the header after this switch.
                 return new BlooioException(d);

@@ -101,9 +101,16 @@ public enum Status {
     /**
      * A failure this version of the C API does not classify yet; see the message.
      */
-    OTHER(17, "other");
+    OTHER(17, "other"),
 
-    private static final Status[] BY_CODE = new Status[18];
+    /**
+     * The server's certificate was refused (unknown issuer, expired, not valid for the host,
+     * a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
+     * right CA ({@code blooio_options_set_ca_file}, {@code SSL_CERT_FILE}) or fix the base URL.
+     */
+    TLS(18, "tls");
+
+    private static final Status[] BY_CODE = new Status[19];
 
     static {
         for (Status status : values()) {

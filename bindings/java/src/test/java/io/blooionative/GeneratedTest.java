@@ -72,6 +72,7 @@ class GeneratedTest {
         expected.put(Status.TIMEOUT, ApiTimeoutException.class);
         expected.put(Status.CONNECTION, ApiConnectionException.class);
         expected.put(Status.DECODE, ResponseDecodeException.class);
+        expected.put(Status.TLS, TlsException.class);
         for (Status status : Status.values()) {
             if (status == Status.OK) {
                 continue;

@@ -154,6 +154,46 @@ public interface BlooioLibrary extends Library {
     int blooio_options_set_binding(Pointer options, byte[] binding, PointerByReference error);
 
     /**
+     * Trusts exactly the CA certificates in this PEM bundle, instead of {@code $SSL_CERT_FILE} /
+     * {@code $SSL_CERT_DIR} or the bundled Mozilla roots (for a TLS-inspecting proxy or a private CA).
+     * The file is read by {@code blooio_client_new}: missing, unreadable or holding no certificate is
+     * {@code BLOOIO_STATUS_INVALID_CONFIG} there, naming the path. Verification cannot be turned off.
+     *
+     * {@code options}: must not be NULL. {@code path}: NUL-terminated UTF-8, copied; must not be NULL.
+     * {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL argument, invalid
+     * UTF-8).
+     */
+    int blooio_options_set_ca_file(Pointer options, byte[] path, PointerByReference error);
+
+    /**
+     * Verifies servers with the operating system's verifier and trust store (true) instead of
+     * the bundled roots. Default false. Combined with {@code blooio_options_set_ca_file} it makes
+     * {@code blooio_client_new} fail with {@code BLOOIO_STATUS_INVALID_CONFIG}.
+     *
+     * {@code options}: must not be NULL. {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options).
+     */
+    int blooio_options_set_platform_verifier(Pointer options, boolean on, PointerByReference error);
+
+    /**
+     * Sends every request through this HTTP proxy ({@code http://host:port}, optionally with
+     * {@code user:password@}), even to loopback hosts; HTTPS goes through it with {@code CONNECT}, so the
+     * proxy sees neither the key nor the body. Default: {@code $HTTPS_PROXY}, {@code $ALL_PROXY}, ... except
+     * for loopback base URLs. Checked by {@code blooio_client_new} ({@code BLOOIO_STATUS_INVALID_CONFIG}; the
+     * message never shows the proxy's password).
+     *
+     * {@code options}: must not be NULL. {@code proxy_url}: NUL-terminated UTF-8, copied; must not be NULL.
+     * {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL argument, invalid
+     * UTF-8).
+     */
+    int blooio_options_set_proxy(Pointer options, byte[] proxy_url, PointerByReference error);
+
+    /**
      * Allows (true) a plain {@code http://} base URL on a host that is not loopback. The API key then
      * travels in clear text: only for a trusted network. Default false. Loopback hosts, such as
      * the emulator's, never need it.
