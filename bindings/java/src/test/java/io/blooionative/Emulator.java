@@ -29,16 +29,28 @@ final class Emulator implements AutoCloseable {
         this.process = process;
         this.baseUrl = baseUrl;
         URI uri = URI.create(baseUrl);
-        this.origin = uri.getScheme() + "://" + uri.getAuthority();
+        // The control API answers plain HTTP on the same port, with or without --tls.
+        this.origin = "http://" + uri.getAuthority();
     }
 
     static Emulator start() throws IOException {
+        return start(List.of());
+    }
+
+    /** An emulator serving HTTPS with a fresh CA, written to {@code caOut}. */
+    static Emulator startTls(java.nio.file.Path caOut) throws IOException {
+        return start(List.of("--tls", "--tls-ca-out", caOut.toString()));
+    }
+
+    private static Emulator start(List<String> extra) throws IOException {
         String bin = System.getProperty("blooio.emulator");
         if (bin == null || bin.isEmpty()) {
             throw new IllegalStateException("set -Dblooio.emulator to the blooio-emulator binary (make test-java does)");
         }
-        Process p = new ProcessBuilder(bin, "--listen", "127.0.0.1:0", "--api-key", API_KEY, "--exit-on-stdin-eof",
-                "--quiet")
+        List<String> argv = new java.util.ArrayList<>(List.of(bin, "--listen", "127.0.0.1:0", "--api-key", API_KEY,
+                "--exit-on-stdin-eof", "--quiet"));
+        argv.addAll(extra);
+        Process p = new ProcessBuilder(argv)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
