@@ -28,6 +28,7 @@ mod resolver;
 mod response;
 mod retry;
 mod transport;
+pub mod workers;
 
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};

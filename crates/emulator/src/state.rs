@@ -43,6 +43,8 @@ pub(crate) struct Shared {
     pub(crate) connections_accepted: AtomicU64,
     ids: IdGen,
     on_request: Mutex<Option<Hook>>,
+    /// `hold_until`: see hold.rs.
+    pub(crate) hold: crate::hold::Hold,
 }
 
 /// A recorded request waiting for its answer.
@@ -72,6 +74,7 @@ impl Shared {
             connections_accepted: AtomicU64::new(0),
             ids: IdGen::new(),
             on_request: Mutex::new(None),
+            hold: crate::hold::Hold::default(),
         }
     }
 
@@ -152,6 +155,7 @@ impl Shared {
         lock(&self.faults).clear();
         lock(&self.log).clear();
         *lock(&self.settings) = self.initial;
+        self.hold.set(None);
     }
 }
 
