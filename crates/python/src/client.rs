@@ -25,7 +25,10 @@ fn submit(
         let outcome = call(); // no GIL here: this is a thread of our own
         Python::attach(|py| {
             let args = match outcome {
-                Ok(background) => (true, Py::new(py, ChatBackground::from(background)).map(Py::into_any)),
+                Ok(background) => (
+                    true,
+                    Py::new(py, ChatBackground::from(background)).map(Py::into_any),
+                ),
                 Err(e) => (false, Ok(errors::to_py_err(py, e).into_value(py).into_any())),
             };
             let result = match args {
@@ -204,7 +207,9 @@ impl Client {
     ) -> PyResult<()> {
         let client = self.handle(py)?;
         let image = ImageArg::from_py(image)?.into_owned();
-        submit(py, done, move || client.set_chat_background(&chat_id, image.as_image()))
+        submit(py, done, move || {
+            client.set_chat_background(&chat_id, image.as_image())
+        })
     }
 
     /// Releases the connection pool. Calls made afterwards raise ``BlooioError``; requests
