@@ -42,6 +42,9 @@ struct State {
     pid: u32,
     /// Run by the last thread to exit, when the pool has none left.
     on_drained: Option<fn()>,
+    /// The threads started and not yet joined or found finished. The last thread to exit joins
+    /// the others before it runs `on_drained`, so that they are gone, not just counted out.
+    handles: Vec<thread::JoinHandle<()>>,
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
@@ -52,6 +55,7 @@ static STATE: Mutex<State> = Mutex::new(State {
     idle_timeout: DEFAULT_IDLE_TIMEOUT,
     pid: 0,
     on_drained: None,
+    handles: Vec::new(),
 });
 static WAKE: Condvar = Condvar::new();
 
@@ -66,6 +70,8 @@ fn state() -> MutexGuard<'static, State> {
             // run; the child forgets them (leaking, not dropping: they may hold the parent's
             // callbacks and state, which the child must not run or release).
             std::mem::forget(std::mem::take(&mut s.queue));
+            // The parent's threads do not exist here: their handles must not be used.
+            std::mem::forget(std::mem::take(&mut s.handles));
         }
         s.threads = 0;
         s.idle = 0;
@@ -126,11 +132,15 @@ pub fn spawn(job: impl FnOnce() + Send + 'static) -> Result<(), SpawnError> {
 }
 
 fn start(body: impl FnOnce() + Send + 'static) -> io::Result<()> {
-    thread::Builder::new()
+    let handle = thread::Builder::new()
         .name("blooio-worker".to_owned())
         .stack_size(THREAD_STACK_BYTES)
-        .spawn(body)
-        .map(drop)
+        .spawn(body)?;
+    let mut s = state();
+    // Threads that exited while others kept the pool busy: nothing to wait for, let them go.
+    s.handles.retain(|h| !h.is_finished());
+    s.handles.push(handle);
+    Ok(())
 }
 
 fn run(job: Job) {
@@ -164,7 +174,17 @@ fn work(first: Option<Job>) {
             // The last one runs the hook before it counts itself out, so that a pool seen
             // with no threads has finished with it.
             if let Some(hook) = s.on_drained.filter(|_| s.threads == 1) {
+                // Every other thread has counted itself out: wait until each has also finished
+                // exiting (handing back its thread-local memory), then run the hook.
+                let me = thread::current().id();
+                let (others, mine) = std::mem::take(&mut s.handles)
+                    .into_iter()
+                    .partition::<Vec<_>, _>(|h| h.thread().id() != me);
+                s.handles = mine;
                 drop(s);
+                for other in others {
+                    let _ = other.join();
+                }
                 run(Box::new(hook));
                 s = state();
             }

@@ -96,14 +96,8 @@ fn trim() {
         /// glibc's: releases free heap memory to the system; `pad` bytes are kept at the top.
         fn malloc_trim(pad: usize) -> std::ffi::c_int;
     }
-    // The other threads have counted themselves out but may still be exiting, handing their
-    // thread caches back to the arenas: give them a moment, so that what they free is trimmed.
-    // Twice, the second time for the stragglers of a large burst on a busy machine.
-    for wait in [100, 400] {
-        std::thread::sleep(Duration::from_millis(wait));
-        // SAFETY: glibc's malloc_trim takes any pad and only returns free memory; thread-safe.
-        unsafe { malloc_trim(0) };
-    }
+    // SAFETY: glibc's malloc_trim takes any pad and only returns free memory; thread-safe.
+    unsafe { malloc_trim(0) };
 }
 
 /// `blooio_get_chat_background` without waiting: the call runs on one of the library's threads
