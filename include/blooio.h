@@ -47,8 +47,8 @@
  *   (blooio_set_async_thread_limit, default 256) beyond which calls wait in a queue in order;
  *   a thread idle for blooio_set_async_idle_timeout_ms (default 10 s) exits. A call waiting on
  *   the network costs one parked thread (its stack reserves 512 KiB of address space, of which
- *   it touches a few tens of KiB) plus its connection and that connection's read and write
- *   buffers: about 300 KiB of RSS per parked call in all, measured on Linux. user_data is handed back untouched; the
+ *   it touches a few tens of KiB) plus its connection and that connection's 16 KiB read and
+ *   write buffers: about 140 KiB of RSS per parked call in all (debug build, Linux). user_data is handed back untouched; the
  *   caller makes sure it is still valid, and safe to use on another thread, when the callback
  *   runs. A panic inside a call becomes BLOOIO_STATUS_PANIC in the callback. Per-call options
  *   (and cancellation) will come as one more argument of these functions in a later version.
