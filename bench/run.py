@@ -29,6 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "py" / "worker.py"
+BURST_PY = HERE / "py" / "burst.py"
+BURST_JS = HERE / "node" / "burst.js"
 KEY = "bench-key"
 CHAT = "chat_bench"  # opaque: every client sends it as is, so no client pays for encoding
 MIB = 1024 * 1024
@@ -49,7 +51,8 @@ class Plan:
     scale_calls_per_thread: int
     scale_rounds: int
     cold_calls: int = 30  # HTTPS cold starts (new client + first GET) per client
-
+    burst_sizes: tuple[int, ...] = (64, 512)
+    burst_rounds: int = 3
 
 
 FULL = Plan(
@@ -76,6 +79,8 @@ SMOKE = Plan(
     scale_calls_per_thread=1,
     scale_rounds=1,
     cold_calls=2,
+    burst_sizes=(8,),
+    burst_rounds=1,
 )
 
 
@@ -107,6 +112,8 @@ class Results:
     put: dict[tuple[str, int], dict] = field(default_factory=dict)  # (client, bytes) -> summary
     imports: dict[str, dict] = field(default_factory=dict)
     scale: dict[str, dict] = field(default_factory=dict)
+    # "client@N" -> {"wall_ms": median burst, "read_ms": Node's readFile during it}
+    burst: dict[str, dict] = field(default_factory=dict)
     fork_check: dict[str, float] = field(default_factory=dict)  # ns per call of the check
     sizes: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # what could not be measured, and why
@@ -473,6 +480,37 @@ def measure_scale(a: argparse.Namespace, plan: Plan, slow: Emulator, r: Results)
         }
 
 
+# --- 5. concurrency: N calls at once on one event loop, 100 ms server -------------------------
+
+
+def measure_burst(a: argparse.Namespace, plan: Plan, emu: Emulator, r: Results) -> None:
+    env = {**os.environ, "BLOOIO_LIB": a.lib}
+    env.pop("UV_THREADPOOL_SIZE", None)  # Node's default pool of 4: what users have
+    for n in plan.burst_sizes:
+        common = [emu.base_url, KEY, CHAT, str(n), str(plan.burst_rounds)]
+        jobs = {f"python-{c}": [sys.executable, str(BURST_PY), "--client", c, "--base-url", emu.base_url,
+                                "--api-key", KEY, "--chat", CHAT, "--n", str(n), "--rounds",
+                                str(plan.burst_rounds)] for c in ("native", "official", "httpx")}
+        if shutil.which("node"):
+            jobs |= {f"node-{c}": ["node", str(BURST_JS), c, *common] for c in ("ours", "fetch")}
+        else:
+            r.skipped["node-burst"] = "node is not installed"
+        if a.go_burst:
+            jobs["go-goroutines"] = [a.go_burst, *common]
+        else:
+            r.skipped["go-burst"] = "no --go-burst program given"
+        for client, argv in jobs.items():
+            log(f"{n} GETs at once, 100 ms server: {client}")
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env)
+            if p.returncode != 0:
+                raise RuntimeError(f"{client} burst failed ({p.returncode}): {p.stderr.strip()}")
+            out = json.loads(p.stdout.strip().splitlines()[-1])
+            entry = {"wall_ms": median(out["wall_ns"]) / 1e6}
+            if "read_ms" in out:
+                entry["read_ms"] = median(out["read_ms"])
+            r.burst[f"{client}@{n}"] = entry
+
+
 def measure_fork_check(a: argparse.Namespace, plan: Plan, r: Results) -> None:
     """What the fork-safety check (whose process owns the pool) adds to every call."""
     log("fork-safety check per call")
@@ -638,6 +676,19 @@ def targets(r: Results) -> list[Target]:
         if s:
             out.append(Target(f"8 threads, one client, 50 ms server: speedup ≥ 6× ({client})",
                               f"{s['speedup']:.2f}×", s["speedup"] >= 6))
+    for key, b in r.burst.items():
+        client, n = key.split("@")
+        if n == "64" and client not in ("python-official", "python-httpx", "node-fetch"):
+            out.append(Target(f"64 GETs at once, 100 ms server: ≤ 0.15 s ({client})",
+                              f"{b['wall_ms'] / 1e3:.3f} s", b["wall_ms"] <= 150))
+        official = r.burst.get(f"python-official@{n}")
+        if client == "python-native" and official:
+            out.append(Target(f"{n} GETs at once: no slower than the official AsyncBlooio",
+                              f"{b['wall_ms'] / 1e3:.3f} s vs {official['wall_ms'] / 1e3:.3f} s",
+                              b["wall_ms"] <= official["wall_ms"]))
+        if client == "node-ours" and "read_ms" in b:
+            out.append(Target(f"Node readFile during {n} GETs at once: < 20 ms",
+                              f"{b['read_ms']:.1f} ms", b["read_ms"] < 20))
     f = r.fork_check
     if f:
         out.append(Target("fork-safety check ≤ 1 µs per call (blooio-core)",
@@ -716,6 +767,19 @@ def table(r: Results) -> str:
         lines.append(f"| {label} | {s['requests']} | {fmt(s['serial_ms'])} | "
                      f"{fmt(s['parallel_ms'])} | {s['speedup']:.2f}× |")
     lines.append("")
+
+    if r.burst:
+        lines += ["### 4c. N GETs at once on one event loop, emulator answering after 100 ms", "",
+                  "Python asyncio (ours: `AsyncClient` on the library's own threads; the official "
+                  "`AsyncBlooio`; `httpx.AsyncClient`), Node (ours, default `UV_THREADPOOL_SIZE`; "
+                  "`fetch`), Go (a goroutine per call). Median of the rounds; Node's "
+                  "`fs.promises.readFile` of a tiny file is issued as each burst starts.", "",
+                  "| client | N | burst s | readFile during it ms |", "|---|---:|---:|---:|"]
+        for key, b in r.burst.items():
+            client, n = key.split("@")
+            read = fmt(b["read_ms"]) if "read_ms" in b else ""
+            lines.append(f"| {client} | {n} | {b['wall_ms'] / 1e3:.3f} | {read} |")
+        lines.append("")
 
     if r.fork_check:
         f = r.fork_check
@@ -897,6 +961,7 @@ def main() -> None:
     p.add_argument("--bench-c", help="blooio-bench-c (bench/c, linked to libblooio)")
     p.add_argument("--lib", help="the release libblooio.so")
     p.add_argument("--wheel", help="the blooio_native wheel")
+    p.add_argument("--go-burst", help="bench/go built against the release libblooio")
     p.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.svg go")
     p.add_argument("--smoke", action="store_true", help="a few iterations of everything")
     p.add_argument("--no-analysis", action="store_true",
@@ -920,6 +985,7 @@ def main() -> None:
     # The last CPU this process may use: the one-cpu emulator and its clients go there.
     cpu = max(os.sched_getaffinity(0))
     fast, slow = Emulator(a.bench_bin), Emulator(a.bench_bin, latency_ms=50)
+    slower = Emulator(a.bench_bin, latency_ms=100)
     pinned_emu = Emulator(a.bench_bin, cpu=cpu)
     ca_dir = tempfile.TemporaryDirectory()
     ca = Path(ca_dir.name) / "ca.pem"
@@ -942,10 +1008,13 @@ def main() -> None:
             measure_https(a, plan, tls_emu, ca, cpu, r)
         measure_imports(plan, r)
         measure_scale(a, plan, slow, r)
+        run_json([a.bench_bin, "put", "--client", "core", "--base-url", slower.base_url,
+                  "--api-key", KEY, "--chat", CHAT, "--file", str(HERE.parent / "examples/assets/sample.png")])
+        measure_burst(a, plan, slower, r)
         measure_fork_check(a, plan, r)
         measure_sizes(a, r)
     finally:
-        for emu in (fast, slow, pinned_emu, tls_emu):
+        for emu in (fast, slow, slower, pinned_emu, tls_emu):
             emu.close()
         ca_dir.cleanup()
     r.load.append(load_average())
@@ -1011,6 +1080,10 @@ def check_smoke(r: Results) -> None:
         s = r.scale.get(c)
         if not s or not s["speedup"] > 0:
             problems.append(f"scale {c}: {s}")
+    for c in ("python-native", "python-official", "python-httpx", "node-ours", "node-fetch", "go-goroutines"):
+        b = r.burst.get(f"{c}@8")
+        if not b or not b["wall_ms"] > 0:
+            problems.append(f"burst {c}: {b}")
     if not r.fork_check.get("ns_per_call", 0) > 0:
         problems.append(f"fork check: {r.fork_check}")
     if len(r.sizes) != 3 or not all(v > 0 for v in r.sizes.values()):

@@ -36,6 +36,22 @@
  *   immutable and may be read from any thread. A blooio_options must not be changed by two
  *   threads at once. No object may be freed while another thread uses it.
  * - The API key never appears in a message the library produces.
+ * - Calls that do not wait (the _async functions): each checks and copies its arguments (the
+ *   chat id, the path, the image bytes) and takes its own handle on the client before it
+ *   returns, so every buffer may be reused and the client freed at once. It returns
+ *   BLOOIO_STATUS_OK when the call is queued; then its callback is called exactly once, later,
+ *   on one of the library's own threads (never the calling thread, never a thread of the host
+ *   runtime), with the outcome and ownership of the background or the error. Any other status:
+ *   nothing was queued, the callback is never called, and the error (if asked for) says why.
+ *   The threads are plain OS threads the library starts as calls need them, up to a limit
+ *   (blooio_set_async_thread_limit, default 256) beyond which calls wait in a queue in order;
+ *   a thread idle for blooio_set_async_idle_timeout_ms (default 10 s) exits. A call waiting on
+ *   the network costs one parked thread (its stack reserves 512 KiB of address space, of which
+ *   it touches a few tens of KiB) plus its connection and that connection's 16 KiB read and
+ *   write buffers: about 140 KiB of RSS per parked call in all (debug build, Linux). user_data is handed back untouched; the
+ *   caller makes sure it is still valid, and safe to use on another thread, when the callback
+ *   runs. A panic inside a call becomes BLOOIO_STATUS_PANIC in the callback. Per-call options
+ *   (and cancellation) will come as one more argument of these functions in a later version.
  */
 
 
@@ -186,6 +202,21 @@ typedef struct blooio_error blooio_error;
  * the options may be freed as soon as the client exists. Not for use by two threads at once.
  */
 typedef struct blooio_options blooio_options;
+
+/**
+ * What an `_async` call hands its outcome to, once, on one of the library's threads (never the
+ * caller's). `user_data` is what was passed to the call. On `BLOOIO_STATUS_OK`, `background` is
+ * a new background the callback owns (free it with `blooio_background_free`) and `error` is
+ * NULL; otherwise `background` is NULL and `error` is a new error the callback owns (free it
+ * with `blooio_error_free`). The callback must return normally (no longjmp, no C++ exception
+ * out of it); while it runs, its thread runs no other call, so a slow callback delays the
+ * calls queued behind it (hand the result to your own thread or event loop and return).
+ * The callback may call the library, `_async` calls included.
+ */
+typedef void (*blooio_background_callback)(void *user_data,
+                                           enum blooio_status status,
+                                           struct blooio_background *background,
+                                           struct blooio_error *error);
 
 #ifdef __cplusplus
 extern "C" {
@@ -493,6 +524,97 @@ enum blooio_status blooio_set_chat_background_bytes(const struct blooio_client *
                                                     size_t len,
                                                     struct blooio_background **background_out,
                                                     struct blooio_error **error);
+
+/**
+ * `blooio_get_chat_background` without waiting: the call runs on one of the library's threads
+ * and its outcome goes to `callback`.
+ *
+ * `client`: must not be NULL; a handle to it is taken now, so the client may be freed as soon
+ * as this returns (the call still completes). `chat_id`: as for `blooio_get_chat_background`;
+ * copied. `callback`: must not be NULL; see `blooio_background_callback`. `user_data`: passed to
+ * `callback` untouched; any value, NULL included. `error`: NULL, or receives an error the caller
+ * frees with `blooio_error_free` when this does not return `BLOOIO_STATUS_OK`.
+ *
+ * Returns `BLOOIO_STATUS_OK` once the call is queued: `callback` will then be called exactly
+ * once, from a library thread, with the statuses of `blooio_get_chat_background` (a chat id
+ * that cannot be valid is reported there too, as `BLOOIO_STATUS_INVALID_CHAT_ID`). Any other
+ * status means nothing was queued and `callback` is never called:
+ * `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL or dead argument), `BLOOIO_STATUS_OTHER` (no thread
+ * could be started).
+ */
+enum blooio_status blooio_get_chat_background_async(const struct blooio_client *client,
+                                                    const char *chat_id,
+                                                    blooio_background_callback callback,
+                                                    void *user_data,
+                                                    struct blooio_error **error);
+
+/**
+ * `blooio_set_chat_background_file` without waiting: the file is opened and streamed on one of
+ * the library's threads, and the outcome goes to `callback`.
+ *
+ * `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+ * `blooio_get_chat_background_async`. `path`: as for `blooio_set_chat_background_file`; copied.
+ *
+ * Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
+ * `blooio_set_chat_background_file` (a file that cannot be read is reported there).
+ */
+enum blooio_status blooio_set_chat_background_file_async(const struct blooio_client *client,
+                                                         const char *chat_id,
+                                                         const char *path,
+                                                         blooio_background_callback callback,
+                                                         void *user_data,
+                                                         struct blooio_error **error);
+
+/**
+ * `blooio_set_chat_background_bytes` without waiting: the bytes are copied before this returns
+ * (the caller may reuse its buffer at once), and the upload runs on one of the library's
+ * threads; the outcome goes to `callback`.
+ *
+ * `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+ * `blooio_get_chat_background_async`. `data`, `len`: as for `blooio_set_chat_background_bytes`.
+ *
+ * Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
+ * `blooio_set_chat_background_bytes` (an empty or unsupported image is reported there).
+ */
+enum blooio_status blooio_set_chat_background_bytes_async(const struct blooio_client *client,
+                                                          const char *chat_id,
+                                                          const uint8_t *data,
+                                                          size_t len,
+                                                          blooio_background_callback callback,
+                                                          void *user_data,
+                                                          struct blooio_error **error);
+
+/**
+ * Sets how many of the library's threads may run `_async` calls at once (default 256). Calls
+ * beyond it wait in a queue, first in first out, and start as threads become free. Threads are
+ * started only as calls need them, and exit after the idle timeout with nothing to do, so the
+ * limit is a ceiling, not a cost. Lowering it stops no running call. Process-wide; any thread
+ * may call it at any time.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (`limit` is 0).
+ */
+enum blooio_status blooio_set_async_thread_limit(size_t limit,
+                                                 struct blooio_error **error);
+
+/**
+ * How many of the library's threads may run `_async` calls at once.
+ */
+size_t blooio_async_thread_limit(void);
+
+/**
+ * Sets how long, in milliseconds, one of the library's threads with no call to run waits for
+ * one before it exits (default 10,000). Process-wide.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (0, or over one day).
+ */
+enum blooio_status blooio_set_async_idle_timeout_ms(uint64_t idle_timeout_ms,
+                                                    struct blooio_error **error);
+
+/**
+ * How many threads the library runs for `_async` calls right now (running a call, or idle
+ * until the idle timeout): 0 before the first call and after a quiet spell.
+ */
+size_t blooio_async_threads(void);
 
 /**
  * The normalised chat id the server answered for.

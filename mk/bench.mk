@@ -18,12 +18,13 @@ BENCH_LIB := $(abspath $(CARGO_TARGET_DIR))/release/libblooio.so
 BENCH_LIBDIR := $(BENCH_OUT)/lib
 BENCH_C := $(BENCH_OUT)/blooio-bench-c
 BENCH_WHEELS := $(BENCH_OUT)/wheel
+BENCH_GO := $(BENCH_OUT)/blooio-bench-go
 BENCH_ARGS = --bench-bin $(BENCH_BIN) --bench-c $(BENCH_C) --lib $(BENCH_LIB) \
-	--wheel $$(ls $(BENCH_WHEELS)/blooio_native-*.whl)
+	--wheel $$(ls $(BENCH_WHEELS)/blooio_native-*.whl) --go-burst $(BENCH_GO)
 
 TEST_TARGETS += bench-smoke
 
-.PHONY: bench bench-smoke bench-build bench-venv bench-rust bench-c bench-wheel
+.PHONY: bench bench-smoke bench-build bench-venv bench-rust bench-c bench-wheel bench-go
 
 # Re-created when the pins change.
 $(BENCH_VENV)/.requirements: bench/requirements.txt
@@ -57,7 +58,12 @@ bench-wheel: bench-venv
 	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(BENCH_WHEELS)/blooio_native-*.whl
 
-bench-build: bench-venv bench-rust bench-c bench-wheel
+# The concurrency section's Go program (bench/go), linked to the release libblooio.
+bench-go: bench-c
+	cd bench/go && CGO_ENABLED=1 CGO_LDFLAGS="-L$(BENCH_LIBDIR) -Wl,-rpath,$(BENCH_LIBDIR)" \
+		$(GO) build -o $(BENCH_GO) .
+
+bench-build: bench-venv bench-rust bench-c bench-wheel bench-go node-deps
 
 bench: bench-build
 	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out bench

@@ -34,7 +34,7 @@ RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR)) tests/tls/wi
 C_STD_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := $(C_STD_FLAGS) -g -O1 -Iinclude -DBLOOIO_EXPECTED_VERSION='"$(FFI_VERSION)"'
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-C_TESTS := version misuse api threads fork cases tls
+C_TESTS := version misuse api threads fork cases tls async
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all

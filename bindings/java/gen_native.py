@@ -59,6 +59,8 @@ PARAM_TYPES = {
     "uint64_t *": "LongByReference",
     "int64_t *": "LongByReference",
     "enum blooio_status": "int",
+    "void *": "Pointer",
+    "blooio_background_callback": "BackgroundCallback",
 }
 RETURN_TYPES = {
     "void": "void",
@@ -71,6 +73,7 @@ RETURN_TYPES = {
     "uint32_t": "int",
     "uint64_t": "long",
     "int64_t": "long",
+    "size_t": "long",
 }
 STRUCT_POINTER = re.compile(r"^(const )?struct blooio_\w+ \*$")
 STRUCT_POINTER_POINTER = re.compile(r"^struct blooio_\w+ \*\*$")
@@ -187,6 +190,7 @@ def parse_functions(header: str) -> list[dict]:
 
 def render_library(functions: list[dict], versions: dict[str, int]) -> str:
     out = [BANNER, "package io.blooionative.internal;\n\n",
+           "import com.sun.jna.Callback;\n",
            "import com.sun.jna.Library;\n",
            "import com.sun.jna.Pointer;\n",
            "import com.sun.jna.ptr.ByteByReference;\n",
@@ -201,6 +205,11 @@ def render_library(functions: list[dict], versions: dict[str, int]) -> str:
            " * only); handles are {@link Pointer}s. Not for use outside the binding.\n",
            " */\n",
            "public interface BlooioLibrary extends Library {\n"]
+    out += ["    /** {@code blooio_background_callback}: how an {@code _async} call reports, once, from a\n",
+            "     * thread of the library's own. */\n",
+            "    interface BackgroundCallback extends Callback {\n",
+            "        void invoke(Pointer userData, int status, Pointer background, Pointer error);\n",
+            "    }\n\n"]
     for key in ("MAJOR", "MINOR", "PATCH"):
         out.append(f"    /** {{@code BLOOIO_VERSION_{key}}} of the header. */\n")
         out.append(f"    int VERSION_{key} = {versions[key]};\n\n")

@@ -52,6 +52,13 @@ const PROTOTYPES = {
   getChatBackground: 'int blooio_get_chat_background(const blooio_client *client, const char *chat_id, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
   setChatBackgroundFile: 'int blooio_set_chat_background_file(const blooio_client *client, const char *chat_id, const char *path, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
   setChatBackgroundBytes: 'int blooio_set_chat_background_bytes(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
+  getChatBackgroundAsync: 'int blooio_get_chat_background_async(const blooio_client *client, const char *chat_id, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setChatBackgroundFileAsync: 'int blooio_set_chat_background_file_async(const blooio_client *client, const char *chat_id, const char *path, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setChatBackgroundBytesAsync: 'int blooio_set_chat_background_bytes_async(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setAsyncThreadLimit: 'int blooio_set_async_thread_limit(size_t limit, _Inout_ blooio_error **error)',
+  asyncThreadLimit: 'size_t blooio_async_thread_limit(void)',
+  setAsyncIdleTimeoutMs: 'int blooio_set_async_idle_timeout_ms(uint64_t idle_timeout_ms, _Inout_ blooio_error **error)',
+  asyncThreads: 'size_t blooio_async_threads(void)',
   backgroundChatId: 'int blooio_background_chat_id(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
   backgroundHasBackground: 'int blooio_background_has_background(const blooio_background *background, _Inout_ bool *present, _Inout_ bool *value)',
   backgroundBackgroundId: 'int blooio_background_background_id(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
@@ -69,6 +76,11 @@ const PROTOTYPES = {
   errorAttempts: 'uint32_t blooio_error_attempts(const blooio_error *error)',
   errorRetryAfterMs: 'bool blooio_error_retry_after_ms(const blooio_error *error, _Inout_ uint64_t *ms)',
   errorFree: 'void blooio_error_free(blooio_error *error)',
+};
+
+/** The callback types, for koffi.proto (declare them before PROTOTYPES). */
+const CALLBACKS = {
+  backgroundCallback: 'void blooio_background_callback(void *user_data, int status, blooio_background *background, blooio_error *error)',
 };
 
 /** The client options: one per `blooio_options_set_*` setter. */
@@ -96,4 +108,4 @@ const BACKGROUND_FIELDS = [
   { name: 'changed', getter: 'backgroundChanged', kind: 'boolean' },
 ];
 
-module.exports = { Status, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS };
+module.exports = { Status, CALLBACKS, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS };

@@ -124,7 +124,8 @@ export declare class TlsError extends BlooioError {
 
 /**
  * A client for the chat-background endpoints. Any number of calls may run at once; each runs
- * on a worker thread, so the event loop stays free. Call `close()` when done.
+ * on one of libblooio's own threads (not libuv's pool), so the event loop stays free. Call
+ * `close()` when done.
  */
 export declare class Client {
   /** @throws {BlooioError} `INVALID_CONFIG` for an unusable configuration. Nothing is sent. */

@@ -5,8 +5,8 @@
  *
  * The wrapper is thin on purpose: validation, percent-encoding, image sniffing and retries all
  * happen in the library. This file only turns JavaScript values into C arguments, runs each
- * call that touches the network on one of koffi's worker threads (so the event loop stays
- * free), and turns what comes back into plain objects and `BlooioError`s, freeing every handle
+ * call that touches the network on one of the library's own threads (its `_async` C calls; the
+ * event loop and libuv's pool stay free), and turns what comes back into plain objects and `BlooioError`s, freeing every handle
  * the library hands over.
  *
  * @example
@@ -21,7 +21,7 @@ const koffi = require('koffi');
 const util = require('node:util');
 // Generated from include/blooio.h by scripts/bindgen.py: the statuses, every function's
 // prototype, the options (one per setter) and the background's fields (one per getter).
-const { Status, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS } = require('./generated');
+const { Status, CALLBACKS, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS } = require('./generated');
 
 // Calls run on koffi's worker threads, whose stacks are 128 KiB by default: too small for a TLS
 // handshake (rustls + certificate verification; a debug build overflows it and crashes). 2 MiB
@@ -82,6 +82,8 @@ const T = {
   background: koffi.opaque('blooio_background'),
   error: koffi.opaque('blooio_error'),
 };
+// The callback types of the header (koffi.proto), by their short name.
+const CB = Object.fromEntries(Object.entries(CALLBACKS).map(([name, proto]) => [name, koffi.proto(proto)]));
 
 /** The file name the system loader finds `libblooio` by on this platform. */
 function defaultLibraryName() {
@@ -115,6 +117,13 @@ function loadLibrary(libraryPath) {
     const lib = koffi.load(path);
     api = {};
     for (const [name, prototype] of Object.entries(PROTOTYPES)) api[name] = lib.func(prototype);
+    // One registered callback for every call through this library, for the process's life: the
+    // call's id travels as its user_data. koffi runs it on the event loop, whichever thread of
+    // the library calls it.
+    api.done = koffi.register(
+      (userData, status, background, error) => settle(api, userData, status, background, error),
+      koffi.pointer(CB.backgroundCallback),
+    );
     loaded.set(path, api);
   }
   return api;
@@ -231,6 +240,47 @@ function imageBytes(data) {
   throw new TypeError('data must be a Buffer, a TypedArray, a DataView or an ArrayBuffer');
 }
 
+// Calls in flight, by the id passed to the library as user_data.
+const pending = new Map();
+let nextId = 1n;
+// Nothing of the library's threads keeps Node's event loop alive: this timer does, while any
+// call is in flight, so that a program awaiting only a call does not exit before its answer.
+let keepAlive = null;
+
+function track(entry) {
+  const id = nextId;
+  nextId += 1n;
+  pending.set(id, entry);
+  if (keepAlive === null) keepAlive = setInterval(() => {}, 1 << 30);
+  return id;
+}
+
+function untrack(id) {
+  const entry = pending.get(id);
+  pending.delete(id);
+  if (pending.size === 0 && keepAlive !== null) {
+    clearInterval(keepAlive);
+    keepAlive = null;
+  }
+  return entry;
+}
+
+/** The library's callback, on the event loop: settles the call's promise, freeing what it got. */
+function settle(api, userData, status, background, error) {
+  const entry = untrack(BigInt(userData));
+  try {
+    if (status !== Status.OK) {
+      const e = takeError(api, status, error);
+      if (entry) entry.reject(e);
+    } else {
+      const value = takeBackground(api, background);
+      if (entry) entry.resolve(value);
+    }
+  } catch (e) {
+    if (entry) entry.reject(e);
+  }
+}
+
 // A client that is garbage-collected without close() is freed here.
 const finalizer = new FinalizationRegistry(({ api, handle }) => release(api.clientFree, handle));
 
@@ -273,12 +323,12 @@ class Client {
   }
 
   /**
-   * `GET /chats/{chatId}/background`, on a worker thread.
+   * `GET /chats/{chatId}/background`, on one of the library's threads.
    * @param {string} chatId a phone number (`+15551234567`), an email, a group id or a list
    * @returns {Promise<import('./index').Background>}
    */
   getChatBackground(chatId) {
-    return this.#call('getChatBackground', (api) => [api.getChatBackground, [cString(chatId, 'chatId')]]);
+    return this.#call('getChatBackground', (api) => [api.getChatBackgroundAsync, [cString(chatId, 'chatId')]]);
   }
 
   /**
@@ -289,7 +339,7 @@ class Client {
    */
   setChatBackgroundFile(chatId, path) {
     return this.#call('setChatBackgroundFile', (api) => [
-      api.setChatBackgroundFile,
+      api.setChatBackgroundFileAsync,
       [cString(chatId, 'chatId'), cString(path, 'path')],
     ]);
   }
@@ -304,10 +354,10 @@ class Client {
   setChatBackgroundBytes(chatId, data) {
     return this.#call('setChatBackgroundBytes', (api) => {
       const id = cString(chatId, 'chatId');
-      if (data === undefined || data === null) return [api.setChatBackgroundBytes, [id, null, 0]];
+      if (data === undefined || data === null) return [api.setChatBackgroundBytesAsync, [id, null, 0]];
       // koffi passes an empty buffer as NULL, which the library takes as an empty image.
       const bytes = imageBytes(data);
-      return [api.setChatBackgroundBytes, [id, bytes, bytes.length]];
+      return [api.setChatBackgroundBytesAsync, [id, bytes, bytes.length]];
     });
   }
 
@@ -347,39 +397,23 @@ class Client {
     } catch (e) {
       return Promise.reject(e);
     }
+    // The library copies the arguments and takes its own handle on the client before this
+    // returns, then runs the call on a thread of its own (not libuv's pool): close() meanwhile
+    // is safe, and Node's file system, DNS and crypto never wait behind our calls.
     return new Promise((resolve, reject) => {
-      const background = [null];
+      const id = track({ resolve, reject });
       const error = [null];
-      const done = (callError, status) => {
-        try {
-          if (callError) reject(callError);
-          else if (status !== Status.OK) reject(takeError(api, status, error[0]));
-          else resolve(takeBackground(api, background[0]));
-        } catch (e) {
-          reject(e);
-        } finally {
-          // `args` (with the image bytes) stays referenced until here, past the native call.
-          args.length = 0;
-        }
-      };
-      // The call runs later on a worker thread: it gets a handle of its own, so that close()
-      // meanwhile cannot free the client under it (the library keeps the client alive).
-      const handle = [null];
+      let status;
       try {
-        check(api, api.clientClone(this.#handle, handle, error), error);
-        received(handle[0]);
+        status = fn(this.#handle, ...args, api.done, id, error);
       } catch (e) {
+        untrack(id);
         reject(e);
         return;
       }
-      const finish = (callError, status) => {
-        release(api.clientFree, handle[0]);
-        done(callError, status);
-      };
-      try {
-        fn.async(handle[0], ...args, background, error, finish);
-      } catch (e) {
-        finish(e);
+      if (status !== Status.OK) {
+        untrack(id);
+        reject(takeError(api, status, error[0]));
       }
     });
   }

@@ -18,6 +18,9 @@ use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, 
 use crate::retry::{self, Decision, RetryHints};
 use crate::transport::{self, Failure, Target};
 
+/// The read and write buffer of each connection, and the largest response head accepted.
+const CONNECTION_BUFFER_BYTES: usize = 16 * 1024;
+
 /// A client for the chat-background endpoints.
 ///
 /// Cheap to clone (clones share one connection pool) and safe to use from many threads at once.
@@ -85,6 +88,12 @@ impl Client {
             .proxy(proxy)
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
+            // ureq's defaults (128 KiB each way, zero-filled on a connection's first use) made
+            // each connection, and so each call in flight, cost a quarter of a MiB; the API's
+            // heads are a few hundred bytes and bodies stream through in chunks.
+            .input_buffer_size(CONNECTION_BUFFER_BYTES)
+            .output_buffer_size(CONNECTION_BUFFER_BYTES)
+            .max_response_header_size(CONNECTION_BUFFER_BYTES)
             .build();
         Ok(Client {
             pool: Arc::new(Pool::new(agent_config)),

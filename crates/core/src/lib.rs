@@ -29,6 +29,7 @@ mod response;
 mod retry;
 mod tls;
 mod transport;
+pub mod workers;
 
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};

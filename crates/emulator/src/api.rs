@@ -109,6 +109,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     }
     .unwrap_or_default();
 
+    if is_endpoint && let Err((arrived, until)) = shared.hold.pass().await {
+        let body = serde_json::json!({"error": "held", "message": format!(
+            "hold_until: this request waited for {until} requests at once, but only {arrived} came"
+        )});
+        let reply = Reply::scripted(500, &[], Some(&body.to_string())).with_request_id(&request_id);
+        shared.answered(pending, 500);
+        return reply.into_response(Duration::ZERO);
+    }
     let wait = shared.settings().latency + fault.delay;
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;

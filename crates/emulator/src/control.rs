@@ -76,6 +76,9 @@ struct ConfigChange {
     /// Absent: unchanged; `null`: cleared.
     #[serde(default, deserialize_with = "present")]
     fail_every: Option<Option<FailEvery>>,
+    /// Hold API requests until this many have arrived (see hold.rs); `null` or 0: no hold.
+    #[serde(default, deserialize_with = "present")]
+    hold_until: Option<Option<u32>>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
@@ -92,6 +95,7 @@ fn current_config(shared: &Shared) -> Response {
         "latency_ms": u64::try_from(settings.latency.as_millis()).unwrap_or(u64::MAX),
         "no_active_number": settings.no_active_number,
         "fail_every": fail_every,
+        "hold_until": shared.hold.until(),
     }))
     .into_response()
 }
@@ -124,6 +128,9 @@ pub(crate) async fn set_config(State(shared): State<Arc<Shared>>, body: Bytes) -
             settings.no_active_number = on;
         }
     });
+    if let Some(until) = change.hold_until {
+        shared.hold.set(until);
+    }
     if let Some(rule) = change.fail_every {
         lock(&shared.faults).set_fail_every(rule.map(|r| (r.n, r.status)));
     }

@@ -43,6 +43,7 @@ mod config;
 mod control;
 mod error;
 mod fault;
+mod hold;
 mod image;
 mod media;
 mod record;

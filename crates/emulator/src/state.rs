@@ -47,6 +47,8 @@ pub(crate) struct Shared {
     pub(crate) tls: Option<Arc<TlsServer>>,
     ids: IdGen,
     on_request: Mutex<Option<Hook>>,
+    /// `hold_until`: see hold.rs.
+    pub(crate) hold: crate::hold::Hold,
 }
 
 /// A recorded request waiting for its answer.
@@ -82,6 +84,7 @@ impl Shared {
             tls: tls.map(Arc::new),
             ids: IdGen::new(),
             on_request: Mutex::new(None),
+            hold: crate::hold::Hold::default(),
         }
     }
 
@@ -162,6 +165,7 @@ impl Shared {
         lock(&self.faults).clear();
         lock(&self.log).clear();
         *lock(&self.settings) = self.initial;
+        self.hold.set(None);
     }
 }
 

@@ -105,7 +105,7 @@ fn config_changes_latency_no_active_number_and_fail_every() {
     );
     assert_eq!(
         now.json(),
-        serde_json::json!({"latency_ms":250,"no_active_number":true,"fail_every":null})
+        serde_json::json!({"latency_ms":250,"no_active_number":true,"fail_every":null,"hold_until":null})
     );
     let began = Instant::now();
     get(&emu, "grp_x").assert_error(503, "no_active_number");

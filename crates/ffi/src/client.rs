@@ -27,7 +27,7 @@ use crate::status::blooio_status;
 /// thread at the moment of the fork belongs to the parent; the child never sees its answer.
 /// The library must not be called from a `pthread_atfork` handler, during the fork itself.
 pub struct blooio_client {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 impl Handle for blooio_client {

@@ -32,7 +32,7 @@ pub(crate) fn c_string(text: &str) -> CString {
 }
 
 impl blooio_error {
-    fn new(status: blooio_status, message: String) -> blooio_error {
+    pub(crate) fn new(status: blooio_status, message: String) -> blooio_error {
         blooio_error {
             status,
             message: c_string(&message),

@@ -31,10 +31,13 @@ mod options;
 
 mod client;
 
+mod async_calls;
+
 mod background;
 
 mod error;
 
+pub use async_calls::blooio_background_callback;
 pub use background::blooio_background;
 pub use client::blooio_client;
 pub use error::blooio_error;

@@ -13,6 +13,36 @@ use crate::background::ChatBackground;
 use crate::errors;
 use crate::image::ImageArg;
 
+/// Runs `call` on one of the core's worker threads (never the caller's, never asyncio's
+/// executor), then, holding the GIL only for that, calls `done(ok, value)`: `(True, background)`
+/// or `(False, exception)`. `done` is the caller's to hand over to its event loop.
+fn submit(
+    py: Python<'_>,
+    done: Py<PyAny>,
+    call: impl FnOnce() -> Result<blooio_core::ChatBackground, blooio_core::Error> + Send + 'static,
+) -> PyResult<()> {
+    blooio_core::workers::spawn(move || {
+        let outcome = call(); // no GIL here: this is a thread of our own
+        Python::attach(|py| {
+            let args = match outcome {
+                Ok(background) => (
+                    true,
+                    Py::new(py, ChatBackground::from(background)).map(Py::into_any),
+                ),
+                Err(e) => (false, Ok(errors::to_py_err(py, e).into_value(py).into_any())),
+            };
+            let result = match args {
+                (ok, Ok(value)) => done.call1(py, (ok, value)),
+                (_, Err(e)) => done.call1(py, (false, e.into_value(py))),
+            };
+            if let Err(e) = result {
+                e.write_unraisable(py, None);
+            }
+        });
+    })
+    .map_err(|e| errors::plain(py, "BlooioError", &e.to_string()))
+}
+
 /// A client for the Blooio chat-background endpoints.
 ///
 /// ``api_key`` and ``base_url`` default to ``$BLOOIO_API_KEY`` and ``$BLOOIO_BASE_URL`` (then
@@ -169,6 +199,30 @@ impl Client {
         py.detach(|| client.set_chat_background(&chat_id, image))
             .map(ChatBackground::from)
             .map_err(|e| errors::to_py_err(py, e))
+    }
+
+    /// ``get_chat_background`` on one of the library's own threads; ``done(ok, value)`` is called
+    /// there, once, with the background or the exception. For ``AsyncClient``.
+    fn _get_chat_background_async(&self, py: Python<'_>, chat_id: String, done: Py<PyAny>) -> PyResult<()> {
+        let client = self.handle(py)?;
+        submit(py, done, move || client.get_chat_background(&chat_id))
+    }
+
+    /// ``set_chat_background`` on one of the library's own threads, as
+    /// ``_get_chat_background_async``. The image is taken now: a path is kept (and streamed
+    /// there), bytes-like data copied, a file object read here, on the caller's thread.
+    fn _set_chat_background_async(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        image: &Bound<'_, PyAny>,
+        done: Py<PyAny>,
+    ) -> PyResult<()> {
+        let client = self.handle(py)?;
+        let image = ImageArg::from_py(image)?.into_owned();
+        submit(py, done, move || {
+            client.set_chat_background(&chat_id, image.as_image())
+        })
     }
 
     /// Releases the connection pool. Calls made afterwards raise ``BlooioError``; requests

@@ -63,6 +63,31 @@ impl<'py> ImageArg<'py> {
     }
 }
 
+/// An image argument owned outright, for a call that runs on another thread later.
+pub(crate) enum OwnedImage {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl OwnedImage {
+    pub(crate) fn as_image(&self) -> Image<'_> {
+        match self {
+            OwnedImage::Path(path) => Image::Path(path),
+            OwnedImage::Bytes(bytes) => Image::Bytes(bytes),
+        }
+    }
+}
+
+impl ImageArg<'_> {
+    /// Copies the bytes (or keeps the path), so that no Python object is needed afterwards.
+    pub(crate) fn into_owned(self) -> OwnedImage {
+        match self {
+            ImageArg::Path(path) => OwnedImage::Path(path),
+            ImageArg::Bytes(bytes) => OwnedImage::Bytes(bytes.as_bytes().to_vec()),
+        }
+    }
+}
+
 /// A copy of the object's bytes when it has the buffer protocol, else `None`.
 fn copy_buffer<'py>(object: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyBytes>>> {
     let view = match PyMemoryView::from(object) {

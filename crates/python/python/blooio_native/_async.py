@@ -1,10 +1,11 @@
 """AsyncClient: the native client's calls as coroutines for asyncio.
 
-Each call runs the blocking native call (which releases the GIL) in a worker thread with
-``asyncio.to_thread``, so the event loop keeps running while a request is in flight. How many
-requests run at once is bounded by the loop's default executor; give the loop a bigger one with
-``loop.set_default_executor`` for many concurrent calls. Cancelling the awaiting task stops the
-wait at once; the request itself finishes in its thread (bounded by the timeouts).
+Each call runs on one of the library's own threads (a pool that grows with the calls in flight,
+up to 256, and shrinks when idle), not in asyncio's default executor: the GIL is not held while
+a request waits, and the result reaches the event loop through ``loop.call_soon_threadsafe``.
+So many calls run at once, and the executor stays free for the application. Cancelling the
+awaiting task stops the wait at once; the request itself finishes on its thread (bounded by the
+timeouts), and its result is dropped.
 """
 
 from __future__ import annotations
@@ -17,10 +18,36 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from types import TracebackType
+    from typing import Any
 
     from ._native import _ImageInput
 
 __all__ = ["AsyncClient"]
+
+
+def _completion() -> tuple[Any, Any]:
+    """A future of the running loop, and the ``done(ok, value)`` that the library's thread calls
+    to settle it on the loop."""
+    import asyncio  # already loaded by whatever runs this coroutine
+
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.cancelled():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def done(ok: bool, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:
+            pass  # the loop is closed: no one is waiting any more
+
+    return future, done
 
 
 class AsyncClient:
@@ -78,16 +105,17 @@ class AsyncClient:
 
     async def get_chat_background(self, chat_id: str) -> ChatBackground:
         """``GET /chats/{chat_id}/background``: the chat's current background."""
-        import asyncio  # already loaded by whatever runs this coroutine
-
-        return await asyncio.to_thread(self._client.get_chat_background, chat_id)
+        future, done = _completion()
+        self._client._get_chat_background_async(chat_id, done)
+        return await future
 
     async def set_chat_background(self, chat_id: str, image: _ImageInput) -> ChatBackground:
         """``PUT /chats/{chat_id}/background``; ``image`` as for ``Client.set_chat_background``.
-        A file object is read in the worker thread too."""
-        import asyncio
-
-        return await asyncio.to_thread(self._client.set_chat_background, chat_id, image)
+        A path is streamed from disk on the library's thread; bytes-like data is copied, and a
+        file object read, before the call is queued."""
+        future, done = _completion()
+        self._client._set_chat_background_async(chat_id, image, done)
+        return await future
 
     async def close(self) -> None:
         """Releases the connection pool; see ``Client.close``."""

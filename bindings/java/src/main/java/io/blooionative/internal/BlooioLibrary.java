@@ -2,6 +2,7 @@
 // Change the header (the Rust sources of crates/ffi) and run `make java-bindings`.
 package io.blooionative.internal;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
@@ -17,6 +18,12 @@ import com.sun.jna.ptr.PointerByReference;
  * only); handles are {@link Pointer}s. Not for use outside the binding.
  */
 public interface BlooioLibrary extends Library {
+    /** {@code blooio_background_callback}: how an {@code _async} call reports, once, from a
+     * thread of the library's own. */
+    interface BackgroundCallback extends Callback {
+        void invoke(Pointer userData, int status, Pointer background, Pointer error);
+    }
+
     /** {@code BLOOIO_VERSION_MAJOR} of the header. */
     int VERSION_MAJOR = 0;
 
@@ -289,6 +296,80 @@ public interface BlooioLibrary extends Library {
      * {@code BLOOIO_STATUS_INVALID_IMAGE} (empty, too large, not a supported format).
      */
     int blooio_set_chat_background_bytes(Pointer client, byte[] chat_id, byte[] data, long len, PointerByReference background_out, PointerByReference error);
+
+    /**
+     * {@code blooio_get_chat_background} without waiting: the call runs on one of the library's threads
+     * and its outcome goes to {@code callback}.
+     *
+     * {@code client}: must not be NULL; a handle to it is taken now, so the client may be freed as soon
+     * as this returns (the call still completes). {@code chat_id}: as for {@code blooio_get_chat_background};
+     * copied. {@code callback}: must not be NULL; see {@code blooio_background_callback}. {@code user_data}: passed to
+     * {@code callback} untouched; any value, NULL included. {@code error}: NULL, or receives an error the caller
+     * frees with {@code blooio_error_free} when this does not return {@code BLOOIO_STATUS_OK}.
+     *
+     * Returns {@code BLOOIO_STATUS_OK} once the call is queued: {@code callback} will then be called exactly
+     * once, from a library thread, with the statuses of {@code blooio_get_chat_background} (a chat id
+     * that cannot be valid is reported there too, as {@code BLOOIO_STATUS_INVALID_CHAT_ID}). Any other
+     * status means nothing was queued and {@code callback} is never called:
+     * {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL or dead argument), {@code BLOOIO_STATUS_OTHER} (no thread
+     * could be started).
+     */
+    int blooio_get_chat_background_async(Pointer client, byte[] chat_id, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+
+    /**
+     * {@code blooio_set_chat_background_file} without waiting: the file is opened and streamed on one of
+     * the library's threads, and the outcome goes to {@code callback}.
+     *
+     * {@code client}, {@code chat_id}, {@code callback}, {@code user_data}, {@code error}: as for
+     * {@code blooio_get_chat_background_async}. {@code path}: as for {@code blooio_set_chat_background_file}; copied.
+     *
+     * Returns as {@code blooio_get_chat_background_async}; {@code callback} gets the statuses of
+     * {@code blooio_set_chat_background_file} (a file that cannot be read is reported there).
+     */
+    int blooio_set_chat_background_file_async(Pointer client, byte[] chat_id, byte[] path, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+
+    /**
+     * {@code blooio_set_chat_background_bytes} without waiting: the bytes are copied before this returns
+     * (the caller may reuse its buffer at once), and the upload runs on one of the library's
+     * threads; the outcome goes to {@code callback}.
+     *
+     * {@code client}, {@code chat_id}, {@code callback}, {@code user_data}, {@code error}: as for
+     * {@code blooio_get_chat_background_async}. {@code data}, {@code len}: as for {@code blooio_set_chat_background_bytes}.
+     *
+     * Returns as {@code blooio_get_chat_background_async}; {@code callback} gets the statuses of
+     * {@code blooio_set_chat_background_bytes} (an empty or unsupported image is reported there).
+     */
+    int blooio_set_chat_background_bytes_async(Pointer client, byte[] chat_id, byte[] data, long len, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+
+    /**
+     * Sets how many of the library's threads may run {@code _async} calls at once (default 256). Calls
+     * beyond it wait in a queue, first in first out, and start as threads become free. Threads are
+     * started only as calls need them, and exit after the idle timeout with nothing to do, so the
+     * limit is a ceiling, not a cost. Lowering it stops no running call. Process-wide; any thread
+     * may call it at any time.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} ({@code limit} is 0).
+     */
+    int blooio_set_async_thread_limit(long limit, PointerByReference error);
+
+    /**
+     * How many of the library's threads may run {@code _async} calls at once.
+     */
+    long blooio_async_thread_limit();
+
+    /**
+     * Sets how long, in milliseconds, one of the library's threads with no call to run waits for
+     * one before it exits (default 10,000). Process-wide.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (0, or over one day).
+     */
+    int blooio_set_async_idle_timeout_ms(long idle_timeout_ms, PointerByReference error);
+
+    /**
+     * How many threads the library runs for {@code _async} calls right now (running a call, or idle
+     * until the idle timeout): 0 before the first call and after a quiet spell.
+     */
+    long blooio_async_threads();
 
     /**
      * The normalised chat id the server answered for.
