@@ -9,14 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client for the Blooio API's chat-background endpoints ({@code GET} and {@code PUT
@@ -142,15 +140,21 @@ public final class BlooioClient implements AutoCloseable {
     }
 
     /**
-     * {@link #getChatBackground} on the binding's own pool of daemon threads.
+     * {@link #getChatBackground} on libblooio's own threads ({@code blooio_*_async}): no Java
+     * thread waits on the network, so thousands may be in flight at once.
      *
-     * <p>The call holds a handle of its own, so closing the client while it waits or runs
-     * does not fail it. Cancelling the future before the call starts means it never starts;
-     * once started, cancelling does not stop the request yet (the C API has no cancellation):
-     * the call runs to its end and its result is dropped.
+     * <p>The future completes on a thread of the library's: stages added with the
+     * non-{@code Async} methods run there too and delay the calls queued behind them, so hand
+     * heavy work to an executor of your own ({@code thenApplyAsync(f, executor)}). Closing the
+     * client while the call runs does not fail it (the library keeps what the call needs).
+     * Cancelling the future does not stop the request yet (the C API has no cancellation): the
+     * call runs to its end and its result is dropped.
      */
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId) {
-        return getChatBackgroundAsync(chatId, DefaultExecutor.INSTANCE);
+        return onLibraryThreads(() -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            return (h, cb, user, err) -> Native.lib().blooio_get_chat_background_async(h, id, cb, user, err);
+        });
     }
 
     /** {@link #getChatBackground} on {@code executor}; cancelling does not stop the request yet. */
@@ -161,9 +165,13 @@ public final class BlooioClient implements AutoCloseable {
         });
     }
 
-    /** {@link #setChatBackground(String, Path)} on the binding's pool; see {@link #getChatBackgroundAsync(String)}. */
+    /** {@link #setChatBackground(String, Path)} on libblooio's threads; see {@link #getChatBackgroundAsync(String)}. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image) {
-        return setChatBackgroundAsync(chatId, image, DefaultExecutor.INSTANCE);
+        return onLibraryThreads(() -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            byte[] path = image == null ? null : Native.cString("path", image.toString());
+            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_file_async(h, id, path, cb, user, err);
+        });
     }
 
     /** {@link #setChatBackground(String, Path)} on {@code executor}; cancelling does not stop the request yet. */
@@ -176,11 +184,17 @@ public final class BlooioClient implements AutoCloseable {
     }
 
     /**
-     * {@link #setChatBackground(String, byte[])} on the binding's pool. The bytes are copied
-     * first, so the caller may reuse the array at once.
+     * {@link #setChatBackground(String, byte[])} on libblooio's threads; see
+     * {@link #getChatBackgroundAsync(String)}. The library copies the bytes before this returns,
+     * so the caller may reuse the array at once.
      */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image) {
-        return setChatBackgroundAsync(chatId, image, DefaultExecutor.INSTANCE);
+        return onLibraryThreads(() -> {
+            byte[] id = Native.cString("chat_id", chatId);
+            long len = image == null ? 0 : image.length;
+            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_bytes_async(h, id, image, len, cb, user,
+                    err);
+        });
     }
 
     /** {@link #setChatBackground(String, byte[])} on {@code executor}, with the bytes copied first. */
@@ -299,6 +313,77 @@ public final class BlooioClient implements AutoCloseable {
         return future;
     }
 
+    @FunctionalInterface
+    private interface AsyncCall {
+        int submit(Pointer client, BlooioLibrary.BackgroundCallback callback, Pointer userData, PointerByReference error);
+    }
+
+    @FunctionalInterface
+    private interface PreparedAsync {
+        /** Checks and converts the arguments (throwing before anything is submitted). */
+        AsyncCall prepare();
+    }
+
+    /** The futures of calls in flight on libblooio's threads, by the id passed as user_data. */
+    private static final ConcurrentHashMap<Long, CompletableFuture<ChatBackground>> PENDING = new ConcurrentHashMap<>();
+    private static final AtomicLong NEXT_CALL = new AtomicLong(1);
+    /** The one callback of every async call; a static field keeps JNA from collecting it. */
+    private static final BlooioLibrary.BackgroundCallback COMPLETE = (userData, status, background, error) -> {
+        CompletableFuture<ChatBackground> future = PENDING.remove(Pointer.nativeValue(userData));
+        try {
+            // Taken (and so freed) whether or not anyone still waits for the result.
+            if (status != 0) {
+                BlooioException e = Errors.take(status, error);
+                if (future != null) {
+                    future.completeExceptionally(e);
+                }
+            } else {
+                ChatBackground result = ChatBackground.take(background);
+                if (future != null) {
+                    future.complete(result);
+                }
+            }
+        } catch (Throwable t) {
+            if (future != null) {
+                future.completeExceptionally(t);
+            }
+        }
+    };
+
+    static {
+        // The library's threads as Java sees them when they call back: daemon (they never keep
+        // the JVM alive), named, and left attached between calls (attaching costs more).
+        com.sun.jna.Native.setCallbackThreadInitializer(COMPLETE,
+                new com.sun.jna.CallbackThreadInitializer(true, false, "blooio-async"));
+    }
+
+    /**
+     * Submits a call to libblooio's own threads. Bad arguments and a closed client fail the
+     * future at once, with nothing submitted.
+     */
+    private CompletableFuture<ChatBackground> onLibraryThreads(PreparedAsync prepared) {
+        CompletableFuture<ChatBackground> future = new CompletableFuture<>();
+        long id = NEXT_CALL.getAndIncrement();
+        try {
+            AsyncCall call = prepared.prepare();
+            if (closed.get()) {
+                throw closedError();
+            }
+            PENDING.put(id, future);
+            PointerByReference error = new PointerByReference();
+            int status = call.submit(handle, COMPLETE, new Pointer(id), error);
+            if (status != 0) {
+                PENDING.remove(id);
+                throw Errors.take(status, error.getValue());
+            }
+        } catch (BlooioException e) {
+            future.completeExceptionally(e);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        return future;
+    }
+
     private Pointer cloneHandle() {
         try {
             if (closed.get()) {
@@ -323,22 +408,6 @@ public final class BlooioClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /**
-     * The async calls' default executor: the binding's own daemon threads (never the common
-     * fork-join pool, whose few threads a blocking call would starve). Up to 16 calls at once,
-     * more wait in line; idle threads end after 30 s.
-     */
-    private static final class DefaultExecutor {
-        static final ExecutorService INSTANCE = create();
-
-        private static ExecutorService create() {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), daemonThreads("blooio-async"));
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
-        }
     }
 
     /**
