@@ -2,7 +2,6 @@
 //! open connections and id generation.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -45,7 +44,8 @@ pub(crate) struct Shared {
     /// Connections that opened with a TLS handshake (HTTPS only).
     pub(crate) tls_connections: AtomicU64,
     pub(crate) tls: Option<Arc<TlsServer>>,
-    ids: IdGen,
+    /// The last id handed out (request ids and background ids share it, so each is unique).
+    ids: AtomicU64,
     on_request: Mutex<Option<Hook>>,
     /// `hold_until`: see hold.rs.
     pub(crate) hold: crate::hold::Hold,
@@ -82,7 +82,7 @@ impl Shared {
             connections_accepted: AtomicU64::new(0),
             tls_connections: AtomicU64::new(0),
             tls: tls.map(Arc::new),
-            ids: IdGen::new(),
+            ids: AtomicU64::new(0),
             on_request: Mutex::new(None),
             hold: crate::hold::Hold::default(),
         }
@@ -109,11 +109,15 @@ impl Shared {
     }
 
     pub(crate) fn new_request_id(&self) -> String {
-        format!("req_{:016x}", self.ids.next())
+        format!("req_{:016x}", self.next_id())
+    }
+
+    fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn new_background_id(&self) -> String {
-        format!("bg_{:016x}", self.ids.next())
+        format!("bg_{:016x}", self.next_id())
     }
 
     pub(crate) fn record(&self, record: RecordedRequest, started: Instant) -> Pending {
@@ -179,40 +183,23 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
-/// Unique, unpredictable-looking 64-bit ids: a random seed plus a counter, through the
-/// SplitMix64 finaliser (a bijection, so distinct counters give distinct ids).
-struct IdGen {
-    seed: u64,
-    counter: AtomicU64,
-}
-
-impl IdGen {
-    fn new() -> IdGen {
-        IdGen {
-            seed: RandomState::new().hash_one(Instant::now()),
-            counter: AtomicU64::new(0),
-        }
-    }
-
-    fn next(&self) -> u64 {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let mut z = self.seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_are_unique_and_well_formed() {
-        let ids = IdGen::new();
-        let seen: std::collections::HashSet<u64> = (0..10_000).map(|_| ids.next()).collect();
-        assert_eq!(seen.len(), 10_000);
         let shared = Shared::new(&EmulatorConfig::default(), "0.0.0.0:8080".parse().unwrap(), None);
+        let ids: std::collections::HashSet<String> = (0..10_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    shared.new_background_id()
+                } else {
+                    shared.new_request_id()
+                }
+            })
+            .collect();
+        assert_eq!(ids.len(), 10_000);
         let id = shared.new_background_id();
         assert!(id.starts_with("bg_") && id.len() == 19, "{id}");
         assert_eq!(shared.origin(), "http://127.0.0.1:8080");
