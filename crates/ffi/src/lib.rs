@@ -35,6 +35,19 @@ mod background;
 
 mod error;
 
+/// Every export by path, for the fuzz target under `fuzz/` that drives them through their Rust
+/// signatures. Behind the opt-in `fuzzing` feature; not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::background::*;
+    pub use crate::client::*;
+    pub use crate::error::*;
+    pub use crate::options::*;
+    pub use crate::status::*;
+    pub use crate::version::*;
+}
+
 pub use background::blooio_background;
 pub use client::blooio_client;
 pub use error::blooio_error;
