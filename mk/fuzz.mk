@@ -11,8 +11,9 @@ FUZZ_TARGETS := chat_id image_sniff success_body error_body retry_hints multipar
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SECONDS ?= 0
 FUZZ_GO_SECONDS ?= 20
+FUZZ_TARGET_DIR ?= $(CURDIR)/fuzz/target
 # cargo-fuzz's default sanitizer (address) and release mode with debug assertions.
-FUZZ_CARGO = CARGO_TARGET_DIR=$(CURDIR)/fuzz/target $(CARGO) +nightly fuzz
+FUZZ_CARGO = CARGO_TARGET_DIR=$(FUZZ_TARGET_DIR) $(CARGO) +nightly fuzz
 FUZZ_FLAGS ?= -O
 # libFuzzer: a 10 s hang or 2 GiB is a finding; no input longer than 64 KiB.
 FUZZ_LIBFUZZER_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536
@@ -53,4 +54,4 @@ fuzz-cmin:
 # The Go binding's conversions (bindings/go/fuzz_test.go), with the library built as for test-go.
 fuzz-go: ffi
 	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(GO) test -run '^$$' -fuzz '^FuzzConversions$$' \
-		-fuzztime $(FUZZ_GO_SECONDS)s .
+		-fuzztime $(FUZZ_GO_SECONDS)s -parallel 1 .

@@ -23,11 +23,16 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().unwrap())
 }
 
-/// What a server sees, by multer: `(name, file name, content type, bytes)` of each part.
-fn parse(
-    content_type: &str,
-    body: Vec<u8>,
-) -> Vec<(Option<String>, Option<String>, Option<String>, Vec<u8>)> {
+/// One part as a server sees it.
+struct Part {
+    name: Option<String>,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// What a server sees, by multer: each part of the body.
+fn parse(content_type: &str, body: Vec<u8>) -> Vec<Part> {
     let boundary = multer::parse_boundary(content_type).expect("a boundary in the content type");
     runtime().block_on(async move {
         let stream =
@@ -35,11 +40,12 @@ fn parse(
         let mut multipart = multer::Multipart::new(stream, boundary);
         let mut parts = Vec::new();
         while let Some(field) = multipart.next_field().await.expect("a well-formed body") {
-            let name = field.name().map(str::to_owned);
-            let file_name = field.file_name().map(str::to_owned);
-            let ctype = field.content_type().map(|m| m.to_string());
-            let bytes = field.bytes().await.expect("a complete part").to_vec();
-            parts.push((name, file_name, ctype, bytes));
+            parts.push(Part {
+                name: field.name().map(str::to_owned),
+                file_name: field.file_name().map(str::to_owned),
+                content_type: field.content_type().map(|m| m.to_string()),
+                bytes: field.bytes().await.expect("a complete part").to_vec(),
+            });
         }
         parts
     })
@@ -77,13 +83,13 @@ fuzz_target!(|data: &[u8]| {
 
     let parts = parse(&content_type, body);
     assert_eq!(parts.len(), 1, "one part");
-    let (part_name, file_name, ctype, bytes) = &parts[0];
-    assert_eq!(part_name.as_deref(), Some("background"));
-    assert_eq!(ctype.as_deref(), Some(format.mime_type()));
-    assert!(bytes == &image, "the part's bytes differ from the image's");
+    let part = &parts[0];
+    assert_eq!(part.name.as_deref(), Some("background"));
+    assert_eq!(part.content_type.as_deref(), Some(format.mime_type()));
+    assert!(part.bytes == image, "the part's bytes differ from the image's");
     let expected = name.unwrap_or_else(|| format!("background.{}", format.extension()));
     // Browsers' escaping, which the client follows ('"', CR and LF percent-encoded), extended
-    // to '\\' and every ASCII control character.
+    // to '\' and every ASCII control character.
     let escaped: String = expected
         .chars()
         .map(|c| match c {
@@ -94,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     assert_eq!(
-        file_name.as_deref(),
+        part.file_name.as_deref(),
         Some(escaped.as_str()),
         "file name {expected:?}"
     );

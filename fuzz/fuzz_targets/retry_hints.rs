@@ -33,10 +33,10 @@ fuzz_target!(|data: &[u8]| {
         if !v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit()) {
             assert_eq!(parsed, Some(Duration::from_secs(v.parse().unwrap())), "{v:?}");
         }
-        if let Some(wait) = parsed {
-            if v.parse::<f64>().is_ok() {
-                assert!(wait <= Duration::from_secs(1_000_000_000), "{v:?}: {wait:?}");
-            }
+        if let Some(wait) = parsed
+            && v.parse::<f64>().is_ok()
+        {
+            assert!(wait <= Duration::from_secs(1_000_000_000), "{v:?}: {wait:?}");
         }
     }
     if let Ok(v) = std::str::from_utf8(ms) {

@@ -408,6 +408,81 @@ mod tests {
         assert!(body.ends_with(b"rest-of-image\r\n--XyZ--\r\n"));
     }
 
+    /// Python's `email` package, an independent MIME parser: the parts of a multipart body
+    /// (given as the request's `Content-Type` line, a blank line and the body on stdin) as JSON.
+    const PYTHON_PARTS: &str = r#"
+import email.parser, email.policy, json, sys
+msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(sys.stdin.buffer.read())
+assert msg.is_multipart() and not msg.defects, msg.defects
+def text(s):
+    return None if s is None else s.encode("utf-8", "surrogateescape").decode("utf-8")
+parts = [{
+    "disposition": p.get_content_disposition(),
+    "name": text(p.get_param("name", header="content-disposition")),
+    "filename": text(p.get_filename()),
+    "type": p.get_content_type(),
+    "hex": p.get_payload(decode=True).hex(),
+    "defects": len(p.defects),
+} for p in msg.iter_parts()]
+print(json.dumps(parts))
+"#;
+
+    #[test]
+    fn multipart_body_parses_back_with_pythons_email_parser() {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+
+        let boundary = "blooio-0123456789abcdef0123456789abcdef";
+        let jpeg: &[u8] = b"\xFF\xD8\xFF\xE0\r\n--blooio-0123\r\n\r\n--\r\n\x00\xFF";
+        let cases: [(&[u8], Option<&str>); 5] = [
+            (b"\x89PNG\r\n\x1a\nrest-of-image", None),
+            (jpeg, Some("beach.jpg")),
+            (b"GIF89a\r\n", Some("my \"best\" pic\\1\r\n\x03.gif")),
+            (b"RIFF\0\0\0\0WEBPVP8 ", Some("café ☃ 100%.webp")),
+            (&ftyp(b"heic", &[b"mif1"]), Some("a; name=x.heic")),
+        ];
+        for (image, filename) in cases {
+            let mut checked = CheckedImage::check(Image::Bytes(image)).unwrap();
+            if let Some(name) = filename {
+                checked.filename = name.to_owned();
+            }
+            let (content_type, len, mut reader) = checked.multipart_body(boundary).unwrap();
+            let mut input = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+            let head = input.len();
+            reader.read_to_end(&mut input).unwrap();
+            assert_eq!((input.len() - head) as u64, len);
+
+            let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+            let mut child = Command::new(&python)
+                .args(["-c", PYTHON_PARTS])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{python} is needed for this test: {e}"));
+            child.stdin.take().unwrap().write_all(&input).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "python could not parse the body of {filename:?}"
+            );
+            let parts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let hex: String = image.iter().map(|b| format!("{b:02x}")).collect();
+            let expected_name = escape_quoted(filename.unwrap_or(&checked.filename));
+            assert_eq!(
+                parts,
+                serde_json::json!([{
+                    "disposition": "form-data",
+                    "name": "background",
+                    "filename": expected_name,
+                    "type": checked.format.mime_type(),
+                    "hex": hex,
+                    "defects": 0,
+                }]),
+                "{filename:?}"
+            );
+        }
+    }
+
     #[test]
     fn filename_quotes_are_escaped() {
         assert_eq!(escape_quoted("a\"b\r\n.png"), "a%22b%0D%0A.png");
