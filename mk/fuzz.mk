@@ -4,7 +4,10 @@
 #   make fuzz-smoke          build every target, run each FUZZ_SMOKE_SECONDS on its seeds
 #   make fuzz T=name         a long run of one target (FUZZ_SECONDS, 0 = until stopped), its
 #                            corpus growing in fuzz/corpus/name (not committed)
-#   make fuzz-cmin T=name    minimise fuzz/seeds/name plus that grown corpus into fuzz/seeds/name
+#   make fuzz-cmin T=name    add to fuzz/seeds/name only those inputs of the grown corpus that
+#                            add coverage edges (libFuzzer's minimising merge, as cargo fuzz cmin
+#                            does, counting edges only so the seeds stay small;
+#                            the named seeds stay as they are)
 #   make fuzz-go             the Go binding's `go test -fuzz` target, FUZZ_GO_SECONDS long
 
 FUZZ_TARGETS := chat_id image_sniff success_body error_body retry_hints multipart ffi
@@ -46,10 +49,9 @@ fuzz:
 
 fuzz-cmin:
 	@[ -n "$(T)" ] || { echo "usage: make fuzz-cmin T=<target>" >&2; exit 2; }
-	mkdir -p fuzz/corpus/$(T)
-	cp -n fuzz/seeds/$(T)/* fuzz/corpus/$(T)/
-	$(FUZZ_CARGO) cmin $(FUZZ_FLAGS) $(T) fuzz/corpus/$(T)
-	rm -rf fuzz/seeds/$(T) && cp -r fuzz/corpus/$(T) fuzz/seeds/$(T)
+	@mkdir -p fuzz/corpus/$(T)
+	$(FUZZ_CARGO) run $(FUZZ_FLAGS) $(T) fuzz/seeds/$(T) fuzz/corpus/$(T) -- \
+		-merge=1 -use_counters=0 $(FUZZ_LIBFUZZER_FLAGS)
 
 # The Go binding's conversions (bindings/go/fuzz_test.go), with the library built as for test-go.
 fuzz-go: ffi
