@@ -21,7 +21,14 @@ FUZZ_FLAGS ?= -O
 # libFuzzer: a 10 s hang or 2 GiB is a finding; no input longer than 64 KiB.
 FUZZ_LIBFUZZER_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536
 
-.PHONY: fuzz-build fuzz-smoke fuzz fuzz-cmin fuzz-go
+.PHONY: fuzz-build fuzz-smoke fuzz fuzz-cmin fuzz-go lint-fuzzing
+
+# The `fuzzing` modules the targets use, checked on stable in make test, so that a change in
+# the core, the emulator or the C ABI that breaks them fails there and not only on nightly.
+TEST_TARGETS += lint-fuzzing
+lint-fuzzing:
+	$(CARGO) clippy -p blooio-core -p blooio-emulator -p blooio-ffi --all-targets \
+		--features blooio-core/fuzzing,blooio-emulator/fuzzing,blooio-ffi/fuzzing -- -D warnings
 
 fuzz-build:
 	$(FUZZ_CARGO) build $(FUZZ_FLAGS)
