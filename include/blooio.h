@@ -153,8 +153,16 @@ typedef struct blooio_background blooio_background;
  * `blooio_client_free`.
  *
  * Thread safety: one client may be used by any number of threads at once (its calls take a
- * `const blooio_client *`, and its connections are pooled and shared). Only freeing it must
- * wait until no call on it is running.
+ * `const blooio_client *`, and its connections are pooled and shared). It may even be freed
+ * while calls on it are running on other threads: those calls finish normally, and the
+ * client's connections are released when the last of them ends.
+ *
+ * Fork safety: a client created before `fork()` may be used in the parent and in every child
+ * afterwards. A pooled connection is only ever used by the process that opened it: a child's
+ * first call closes the child's copies of the inherited connections (writing nothing to them)
+ * and opens its own, so no process ever reads another's answer. A call running in another
+ * thread at the moment of the fork belongs to the parent; the child never sees its answer.
+ * The library must not be called from a `pthread_atfork` handler, during the fork itself.
  */
 typedef struct blooio_client blooio_client;
 
@@ -254,11 +262,11 @@ enum blooio_status blooio_options_set_base_url(struct blooio_options *options,
  * Sets how long one attempt may take, from connecting to the last byte of the response.
  * Default 60000 ms.
  *
- * `options`: must not be NULL. `timeout_ms`: from 1 to 86400000 (one day).
+ * `options`: must not be NULL. `timeout_ms`: from 1 to 86400000 (one day); any other value
+ * makes `blooio_client_new` answer `BLOOIO_STATUS_INVALID_CONFIG`.
  * `error`: NULL, or receives an error on failure.
  *
- * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options, a timeout
- * out of range).
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
  */
 enum blooio_status blooio_options_set_timeout_ms(struct blooio_options *options,
                                                  uint64_t timeout_ms,
@@ -267,11 +275,11 @@ enum blooio_status blooio_options_set_timeout_ms(struct blooio_options *options,
 /**
  * Sets how long opening a connection may take. Default 5000 ms.
  *
- * `options`: must not be NULL. `connect_timeout_ms`: from 1 to 86400000 (one day).
+ * `options`: must not be NULL. `connect_timeout_ms`: from 1 to 86400000 (one day); any other value
+ * makes `blooio_client_new` answer `BLOOIO_STATUS_INVALID_CONFIG`.
  * `error`: NULL, or receives an error on failure.
  *
- * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options, a timeout
- * out of range).
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
  */
 enum blooio_status blooio_options_set_connect_timeout_ms(struct blooio_options *options,
                                                          uint64_t connect_timeout_ms,
@@ -291,9 +299,8 @@ enum blooio_status blooio_options_set_max_retries(struct blooio_options *options
                                                   struct blooio_error **error);
 
 /**
- * Sets a token appended to the User-Agent, such as `my-app/1.2`. Default `blooio-c/<version>`;
- * an empty string sends the library's User-Agent alone. Printable ASCII only, checked by
- * `blooio_client_new`.
+ * Sets a token appended to the User-Agent, such as `my-app/1.2`. Default none. Printable
+ * ASCII only, checked by `blooio_client_new`.
  *
  * `options`: must not be NULL. `suffix`: NUL-terminated UTF-8, copied; must not be NULL.
  * `error`: NULL, or receives an error on failure.
@@ -304,6 +311,21 @@ enum blooio_status blooio_options_set_max_retries(struct blooio_options *options
 enum blooio_status blooio_options_set_user_agent_suffix(struct blooio_options *options,
                                                         const char *suffix,
                                                         struct blooio_error **error);
+
+/**
+ * For a language binding built on libblooio (Node, Go, ...): its name, sent in the
+ * User-Agent as `blooio-<binding>/<version>`. Default `c`. Lowercase letters, digits and `-`
+ * only, checked by `blooio_client_new`.
+ *
+ * `options`: must not be NULL. `binding`: NUL-terminated UTF-8, copied; must not be NULL.
+ * `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+ * UTF-8).
+ */
+enum blooio_status blooio_options_set_binding(struct blooio_options *options,
+                                              const char *binding,
+                                              struct blooio_error **error);
 
 /**
  * Allows (true) a plain `http://` base URL on a host that is not loopback. The API key then
@@ -329,7 +351,8 @@ enum blooio_status blooio_options_set_allow_insecure_http(struct blooio_options 
  * `error`: NULL, or receives an error the caller frees with `blooio_error_free` on failure.
  *
  * Returns `BLOOIO_STATUS_OK`; `BLOOIO_STATUS_INVALID_CONFIG` (no API key, a bad base URL,
- * plain http to a remote host without the opt-in, a bad User-Agent suffix);
+ * plain http to a remote host without the opt-in, a timeout of 0 or over one day, a bad
+ * User-Agent suffix or binding name);
  * `BLOOIO_STATUS_INVALID_ARGUMENT` (`client_out` NULL, `options` not live options).
  */
 enum blooio_status blooio_client_new(const struct blooio_options *options,
@@ -337,10 +360,29 @@ enum blooio_status blooio_client_new(const struct blooio_options *options,
                                      struct blooio_error **error);
 
 /**
- * Frees a client and closes its pooled connections. No call may be running on it. NULL, or a
- * pointer that is not a live client (freed already), is ignored.
+ * Frees a client. Calls on it still running on other threads finish normally; its pooled
+ * connections are closed when the last one ends. A call started after this returns gets
+ * `BLOOIO_STATUS_INVALID_ARGUMENT`. NULL, or a pointer that is not a live client (freed
+ * already), is ignored.
  */
 void blooio_client_free(struct blooio_client *client);
+
+/**
+ * Another handle to the same client: the same settings and the same pooled connections. Each
+ * handle is freed on its own with `blooio_client_free`; the client lives until its last handle
+ * is freed and the last call on it has ended. A binding that queues a call for later (on a
+ * worker thread) takes a handle for it, so that closing the client meanwhile cannot pull the
+ * client away from the queued call.
+ *
+ * `client`: must not be NULL. `clone_out`: receives the new handle, which the caller owns;
+ * must not be NULL; written only on success. `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, or
+ * `client` not a live client).
+ */
+enum blooio_status blooio_client_clone(const struct blooio_client *client,
+                                       struct blooio_client **clone_out,
+                                       struct blooio_error **error);
 
 /**
  * `GET /chats/{chat_id}/background`: the chat's current background.
@@ -387,8 +429,8 @@ enum blooio_status blooio_set_chat_background_file(const struct blooio_client *c
  * The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
  *
  * `client`, `chat_id`, `background_out`, `error`: as for `blooio_get_chat_background`; the
- * background holds `changed`. `data`: the image's bytes; must not be NULL, even when `len`
- * is 0. `len`: the number of bytes; 0 gives `BLOOIO_STATUS_INVALID_IMAGE`.
+ * background holds `changed`. `data`: the image's bytes; NULL only with a `len` of 0.
+ * `len`: the number of bytes; 0 (whatever `data` is) gives `BLOOIO_STATUS_INVALID_IMAGE`.
  *
  * Returns the statuses of `blooio_get_chat_background`, and before sending
  * `BLOOIO_STATUS_INVALID_IMAGE` (empty, too large, not a supported format).

@@ -215,11 +215,10 @@ class Client {
 
     // PUT /chats/{chat_id}/background from image bytes in memory.
     Background set_chat_background_bytes(std::string_view chat_id, const void *data, std::size_t len) const {
-        static const std::uint8_t empty = 0; // an empty image is the core's to refuse, not a NULL
-        const auto *bytes = data ? static_cast<const std::uint8_t *>(data) : &empty;
+        // Passed through as given: the library answers nullptr with 0 bytes as an empty image.
         return call([&](blooio_background **out, blooio_error **error) {
             return blooio_set_chat_background_bytes(handle_.get(), detail::c_string(chat_id, "chat_id").c_str(),
-                                                    bytes, data ? len : 0, out, error);
+                                                    static_cast<const std::uint8_t *>(data), len, out, error);
         });
     }
     Background set_chat_background_bytes(std::string_view chat_id, const std::vector<std::uint8_t> &bytes) const {

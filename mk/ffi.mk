@@ -3,7 +3,8 @@
 #   make ffi              build libblooio (.so with SONAME, .a) and the emulator (debug)
 #   make header           regenerate include/blooio.h with the pinned cbindgen
 #   make check-header     fail if include/blooio.h is not what the Rust sources generate
-#   make test-c           the C suite against the emulator (+ the examples, run once)
+#   make test-c           the C suite against the emulator (+ the examples, run once), with
+#                         the shared case table tests/cases/cases.json (test_cases)
 #   make test-c-asan      the C suite built with ASan+UBSan (LeakSanitizer on)
 #   make test-c-valgrind  the C suite under valgrind: zero errors, zero leaks
 #   make soak-c           8 threads x 2,000 calls on one client, with 502s; RSS checked
@@ -14,6 +15,8 @@
 #   make examples-c       build examples/c and examples/cpp
 
 CBINDGEN ?= cbindgen
+# The pinned version lives in the install step; the header check needs exactly that one.
+CBINDGEN_VERSION := $(shell sed -n 's/^CBINDGEN_VERSION=//p' .ci/install/25-ffi-test.sh)
 CC ?= cc
 CXX ?= c++
 VALGRIND ?= valgrind
@@ -30,7 +33,7 @@ RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR))
 C_STD_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := $(C_STD_FLAGS) -g -O1 -Iinclude -DBLOOIO_EXPECTED_VERSION='"$(FFI_VERSION)"'
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-C_TESTS := version misuse api threads
+C_TESTS := version misuse api threads fork cases
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all
@@ -47,11 +50,21 @@ ffi:
 	@ln -sf $(abspath $(BIN_DIR))/libblooio.so $(FFI_LIBDIR)/libblooio.so
 	@ln -sf libblooio.so $(FFI_LIBDIR)/libblooio.so.$(FFI_MAJOR)
 
+# A missing or other cbindgen is reported as such, not as a stale header.
+define need-cbindgen
+	@found=$$($(CBINDGEN) --version 2>/dev/null) || { \
+		echo "cbindgen not found: run 'make install-tools' (installs cbindgen $(CBINDGEN_VERSION))" >&2; exit 1; }; \
+	[ "$$found" = "cbindgen $(CBINDGEN_VERSION)" ] || { \
+		echo "cbindgen $(CBINDGEN_VERSION) needed, found '$$found': run 'make install-tools'" >&2; exit 1; }
+endef
+
 header:
+	$(need-cbindgen)
 	$(CBINDGEN) --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h
 
 check-header:
-	cbindgen --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h --verify \
+	$(need-cbindgen)
+	$(CBINDGEN) --config crates/ffi/cbindgen.toml --crate blooio-ffi --output include/blooio.h --verify \
 	|| { echo "include/blooio.h is stale: run 'make header' and commit it" >&2; exit 1; }
 
 # $(call c-tests,OUTPUT_DIR,EXTRA_CFLAGS): builds every C test program into OUTPUT_DIR (one
@@ -60,7 +73,8 @@ define c-tests
 	@mkdir -p $(1)
 	@set -e; for t in $(C_TESTS) soak; do \
 		echo "  CC $(1)/test_$$t"; \
-		$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/test_$$t tests/c/test_$$t.c tests/c/testlib.c $(FFI_LINK); \
+		$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/test_$$t tests/c/test_$$t.c tests/c/testlib.c tests/c/caselib.c \
+			$(FFI_LINK); \
 	done
 	@$(CC) $(C_TEST_FLAGS) $(2) -o $(1)/leak_canary tests/c/leak_canary.c $(FFI_LINK)
 endef

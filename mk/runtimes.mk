@@ -19,8 +19,11 @@ NODE_DIR := bindings/node
 GO_DIR := bindings/go
 LIBBLOOIO := $(FFI_LIBDIR)/libblooio.so
 RUNTIME_ENV = BLOOIO_EMULATOR=$(abspath $(EMULATOR)) BLOOIO_LIB=$(LIBBLOOIO)
-# cgo links -lblooio from there and records the directory as the run-time search path.
-GO_ENV = CGO_ENABLED=1 CGO_LDFLAGS="-L$(FFI_LIBDIR) -Wl,-rpath,$(FFI_LIBDIR)"
+# cgo takes its flags from `pkg-config blooio` (`#cgo pkg-config: blooio`, as against the C SDK);
+# here from a blooio.pc for the source tree (include/ and $(FFI_LIBDIR)), with the library's
+# directory recorded as the run-time search path.
+GO_PC_DIR := $(FFI_OUT)/pkgconfig
+GO_ENV = CGO_ENABLED=1 PKG_CONFIG_PATH=$(GO_PC_DIR) CGO_LDFLAGS="-Wl,-rpath,$(FFI_LIBDIR)"
 GO_TEST_FLAGS ?= -race -count=1
 
 TEST_TARGETS += test-node test-go test-ctypes
@@ -28,7 +31,14 @@ TEST_TARGETS += test-node test-go test-ctypes
 # Python module in its venv (mk/python.mk), koffi, and the Go example.
 DEMO_DEPS += examples-c python-install node-deps examples-go
 
-.PHONY: node-deps test-node test-go test-ctypes examples-go
+.PHONY: node-deps test-node test-go test-ctypes examples-go go-pc
+
+# blooio.pc for the build directory, from the same template `make install` uses.
+go-pc:
+	@mkdir -p $(GO_PC_DIR)
+	@sed -e 's|@PREFIX@|$(CURDIR)|g' -e 's|@LIBDIR@|$(FFI_LIBDIR)|g' -e 's|@INCLUDEDIR@|$(CURDIR)/include|g' \
+		-e 's|@VERSION@|$(FFI_VERSION)|g' crates/ffi/packaging/blooio.pc.in > $(GO_PC_DIR)/blooio.pc.tmp
+	@mv $(GO_PC_DIR)/blooio.pc.tmp $(GO_PC_DIR)/blooio.pc
 
 # Re-run when the lockfile changes; --ignore-scripts: koffi's native code comes prebuilt in
 # its per-platform npm package, so its install script (a build-from-source fallback) is not needed.
@@ -40,13 +50,13 @@ node-deps: $(NODE_DIR)/node_modules/.package-lock.json
 test-node: ffi node-deps
 	$(RUNTIME_ENV) $(NODE) --expose-gc --test tests/node/
 
-test-go: ffi examples-go
+test-go: ffi go-pc examples-go
 	@unformatted=$$("$$($(GO) env GOROOT)/bin/gofmt" -l $(GO_DIR) examples/go); \
 		[ -z "$$unformatted" ] || { echo "gofmt -w these files: $$unformatted" >&2; exit 1; }
 	cd $(GO_DIR) && $(GO_ENV) $(GO) vet ./...
 	cd $(GO_DIR) && $(GO_ENV) $(RUNTIME_ENV) $(GO) test $(GO_TEST_FLAGS) -v ./...
 
-examples-go: ffi
+examples-go: ffi go-pc
 	cd examples/go && $(GO_ENV) $(GO) vet ./...
 	cd examples/go && $(GO_ENV) $(GO) build -o $(abspath $(BIN_DIR))/blooio-example-go .
 

@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
-# The C ABI's tools: cbindgen at the pinned version (`make check-header` compares its output
-# byte for byte, so the version matters), and the Debian packages the C and C++ suites use,
-# each installed only when missing.
+# What building and linking libblooio needs, `make demo` included: a C and a C++ compiler, make,
+# and pkg-config (the Go binding takes its cgo flags from blooio.pc). Each Debian package is
+# installed only when missing. The test-only tools are in 25-ffi-test.sh.
 set -euo pipefail
-
-CBINDGEN_VERSION=0.29.4
-if [ "$(cbindgen --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]; then
-    cargo install --locked cbindgen --version "=$CBINDGEN_VERSION"
-fi
-cbindgen --version
 
 missing=()
 command -v cc >/dev/null || missing+=(gcc)
 command -v c++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
-command -v cmake >/dev/null || missing+=(cmake)
-command -v valgrind >/dev/null || missing+=(valgrind)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
-command -v readelf >/dev/null || missing+=(binutils)
-[ -e /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt-get update
     apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+cc --version | head -n 1

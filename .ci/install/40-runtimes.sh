@@ -16,6 +16,11 @@ npm --version
 go version
 command -v cc >/dev/null || { echo "cgo needs a C compiler (cc)" >&2; exit 1; }
 
-(cd bindings/node && npm ci --ignore-scripts --no-audit --no-fund)
+# npm ci only when the lockfile is newer than what it installed last (as mk/runtimes.mk does).
+stamp=bindings/node/node_modules/.package-lock.json
+if [ ! -e "$stamp" ] || [ bindings/node/package-lock.json -nt "$stamp" ] \
+    || [ bindings/node/package.json -nt "$stamp" ]; then
+    (cd bindings/node && npm ci --ignore-scripts --no-audit --no-fund)
+fi
 (cd bindings/go && go mod download && go mod verify)
 (cd examples/go && go mod download)

@@ -12,14 +12,15 @@
 //	set, err := client.SetChatBackgroundFile("+15551234567", "beach.jpg")
 //	now, err := client.GetChatBackground("+15551234567")
 //
-// Building needs the header and the library: by default the header comes from the
-// repository's include/ directory, and the linker looks for -lblooio on its usual path; point
-// it elsewhere with CGO_LDFLAGS="-L/dir -Wl,-rpath,/dir".
+// Building needs libblooio's header and library, found through pkg-config (blooio.pc): extract
+// the C SDK tarball (libblooio-VERSION-x86_64-linux-gnu.tar.gz) anywhere and set
+// PKG_CONFIG_PATH=$SDK/lib/pkgconfig, and CGO_LDFLAGS="-Wl,-rpath,$SDK/lib" (or
+// LD_LIBRARY_PATH) so that the program finds the library when it runs. In the source tree,
+// `make test-go` points PKG_CONFIG_PATH at a blooio.pc for the build directory.
 package blooio
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -lblooio
+#cgo pkg-config: blooio
 #include <stdlib.h>
 #include "blooio.h"
 */
@@ -29,7 +30,6 @@ import (
 	"math"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -57,6 +57,7 @@ type Option func(*settings)
 // settings holds what the options asked for; nil means "not set" (the library then uses the
 // environment or its default).
 type settings struct {
+	binding                          string
 	apiKey, baseURL, userAgentSuffix *string
 	timeout, connectTimeout          *time.Duration
 	maxRetries                       *int
@@ -131,6 +132,11 @@ func (s *settings) apply(o *C.blooio_options) error {
 		}
 		return nil
 	}
+	if err := setString(&s.binding, "the binding name", func(c *C.char) Status {
+		return Status(C.blooio_options_set_binding(o, c, &e))
+	}); err != nil {
+		return err
+	}
 	if err := setString(s.apiKey, "the API key", func(c *C.char) Status {
 		return Status(C.blooio_options_set_api_key(o, c, &e))
 	}); err != nil {
@@ -177,12 +183,14 @@ func (s *settings) apply(o *C.blooio_options) error {
 // goroutines at once. Close it when done; one that is garbage-collected unclosed is freed
 // then.
 type Client struct {
-	// mu is held shared by each call and exclusively by Close, so the C client is never freed
-	// while a call uses it.
-	mu      sync.RWMutex
-	ptr     *C.blooio_client
+	// ptr holds nil once closed. Close may free the C client while calls run: the library
+	// keeps what those calls need until they end.
+	ptr     atomic.Pointer[handle]
 	cleanup runtime.Cleanup
 }
+
+// handle wraps the C client for atomic.Pointer, which cannot hold an incomplete C type.
+type handle struct{ c *C.blooio_client }
 
 // NewClient checks the settings and creates a client; nothing is sent. Settings not given
 // come from the environment (BLOOIO_API_KEY, BLOOIO_BASE_URL), then the defaults. It fails
@@ -198,8 +206,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		C.blooio_options_free(o)
 		released()
 	}()
-	suffix := "blooio-go/" + Version
-	s := settings{userAgentSuffix: &suffix}
+	s := settings{binding: "go"}
 	for _, opt := range opts {
 		opt(&s)
 	}
@@ -211,7 +218,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, takeError(status, e)
 	}
 	received()
-	c := &Client{ptr: ptr}
+	c := &Client{}
+	c.ptr.Store(&handle{ptr})
 	c.cleanup = runtime.AddCleanup(c, func(p *C.blooio_client) {
 		C.blooio_client_free(p)
 		released()
@@ -219,31 +227,28 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Close frees the client, after waiting for the calls running on it. Later calls fail with
+// Close frees the client; calls still running on it finish normally. Later calls fail with
 // StatusInvalidArgument. Closing twice is harmless.
 func (c *Client) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr == nil {
+	h := c.ptr.Swap(nil)
+	if h == nil {
 		return nil
 	}
 	c.cleanup.Stop()
-	C.blooio_client_free(c.ptr)
+	C.blooio_client_free(h.c)
 	released()
-	c.ptr = nil
 	return nil
 }
 
-// call runs one request with the client held open, and turns its outcome into Go values.
+// call runs one request and turns its outcome into Go values.
 func (c *Client) call(method string, do func(*C.blooio_client, **C.blooio_background, **C.blooio_error) Status) (*Background, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ptr == nil {
+	h := c.ptr.Load()
+	if h == nil {
 		return nil, argumentError("%s: the client is closed", method)
 	}
 	var b *C.blooio_background
 	var e *C.blooio_error
-	status := do(c.ptr, &b, &e)
+	status := do(h.c, &b, &e)
 	runtime.KeepAlive(c)
 	if status != StatusOK {
 		return nil, takeError(status, e)
@@ -284,23 +289,16 @@ func (c *Client) SetChatBackgroundFile(chatID, path string) (*Background, error)
 }
 
 // SetChatBackgroundBytes is PUT /chats/{chatID}/background with image bytes, borrowed for the
-// call only. A nil slice is refused with StatusInvalidArgument, an empty one with
-// StatusInvalidImage. The result includes Changed.
+// call only. An empty (or nil) slice is refused with StatusInvalidImage. The result includes
+// Changed.
 func (c *Client) SetChatBackgroundBytes(chatID string, data []byte) (*Background, error) {
 	id, err := cString(chatID, "the chat id")
 	if err != nil {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(id))
-	var one [1]byte
-	ptr := (*C.uint8_t)(nil)
-	switch {
-	case data == nil:
-		// NULL: the library names the missing argument.
-	case len(data) == 0:
-		// A valid pointer with a length of 0: the library says the image is empty.
-		ptr = (*C.uint8_t)(unsafe.Pointer(&one[0]))
-	default:
+	ptr := (*C.uint8_t)(nil) // with a length of 0, the library answers that the image is empty
+	if len(data) > 0 {
 		// Go memory without Go pointers in it, which the library reads during the call only.
 		ptr = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	}

@@ -14,27 +14,7 @@ import (
 // include/blooio.h. Values are fixed and never reused.
 type Status int
 
-// The statuses of include/blooio.h.
-const (
-	StatusOK                Status = C.BLOOIO_STATUS_OK
-	StatusInvalidArgument   Status = C.BLOOIO_STATUS_INVALID_ARGUMENT
-	StatusInvalidConfig     Status = C.BLOOIO_STATUS_INVALID_CONFIG
-	StatusInvalidChatID     Status = C.BLOOIO_STATUS_INVALID_CHAT_ID
-	StatusInvalidImage      Status = C.BLOOIO_STATUS_INVALID_IMAGE
-	StatusIO                Status = C.BLOOIO_STATUS_IO
-	StatusBadRequest        Status = C.BLOOIO_STATUS_BAD_REQUEST
-	StatusAuthentication    Status = C.BLOOIO_STATUS_AUTHENTICATION
-	StatusRateLimited       Status = C.BLOOIO_STATUS_RATE_LIMITED
-	StatusDeviceUnavailable Status = C.BLOOIO_STATUS_DEVICE_UNAVAILABLE
-	StatusNoActiveNumber    Status = C.BLOOIO_STATUS_NO_ACTIVE_NUMBER
-	StatusServerError       Status = C.BLOOIO_STATUS_SERVER_ERROR
-	StatusHTTPStatus        Status = C.BLOOIO_STATUS_HTTP_STATUS
-	StatusTimeout           Status = C.BLOOIO_STATUS_TIMEOUT
-	StatusConnection        Status = C.BLOOIO_STATUS_CONNECTION
-	StatusDecode            Status = C.BLOOIO_STATUS_DECODE
-	StatusPanic             Status = C.BLOOIO_STATUS_PANIC
-	StatusOther             Status = C.BLOOIO_STATUS_OTHER
-)
+// The Status constants are in status_gen.go, generated from include/blooio.h.
 
 // String gives the status's stable snake_case name, such as "rate_limited".
 func (s Status) String() string {

@@ -1,3 +1,3 @@
-module github.com/blooio/blooio-native/bindings/go
+module github.com/blooio-native/blooio-native/bindings/go
 
 go 1.24

@@ -19,34 +19,9 @@
 
 const koffi = require('koffi');
 const util = require('node:util');
-const { version: PACKAGE_VERSION } = require('./package.json');
-
-/**
- * What a call returned: the values of `blooio_status` in include/blooio.h. Values are fixed
- * and never reused.
- * @readonly
- * @enum {number}
- */
-const Status = Object.freeze({
-  OK: 0,
-  INVALID_ARGUMENT: 1,
-  INVALID_CONFIG: 2,
-  INVALID_CHAT_ID: 3,
-  INVALID_IMAGE: 4,
-  IO: 5,
-  BAD_REQUEST: 6,
-  AUTHENTICATION: 7,
-  RATE_LIMITED: 8,
-  DEVICE_UNAVAILABLE: 9,
-  NO_ACTIVE_NUMBER: 10,
-  SERVER_ERROR: 11,
-  HTTP_STATUS: 12,
-  TIMEOUT: 13,
-  CONNECTION: 14,
-  DECODE: 15,
-  PANIC: 16,
-  OTHER: 17,
-});
+// Generated from include/blooio.h by scripts/bindgen.py: the statuses, every function's
+// prototype, the options (one per setter) and the background's fields (one per getter).
+const { Status, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS } = require('./generated');
 
 /** A failed call: the library's status, its message and, for HTTP failures, the server's detail. */
 class BlooioError extends Error {
@@ -84,43 +59,6 @@ const T = {
   error: koffi.opaque('blooio_error'),
 };
 
-// Out-parameters are declared _Inout_ and passed as `[null]`, so the slot holds NULL unless the
-// library writes it (it writes result slots only on success, error slots only on failure).
-const PROTOTYPES = {
-  version: 'const char *blooio_version(void)',
-  statusName: 'const char *blooio_status_name(int status)',
-  optionsNew: 'int blooio_options_new(_Inout_ blooio_options **options_out, _Inout_ blooio_error **error)',
-  optionsFree: 'void blooio_options_free(blooio_options *options)',
-  setApiKey: 'int blooio_options_set_api_key(blooio_options *options, const char *api_key, _Inout_ blooio_error **error)',
-  setBaseUrl: 'int blooio_options_set_base_url(blooio_options *options, const char *base_url, _Inout_ blooio_error **error)',
-  setTimeoutMs: 'int blooio_options_set_timeout_ms(blooio_options *options, uint64_t timeout_ms, _Inout_ blooio_error **error)',
-  setConnectTimeoutMs: 'int blooio_options_set_connect_timeout_ms(blooio_options *options, uint64_t connect_timeout_ms, _Inout_ blooio_error **error)',
-  setMaxRetries: 'int blooio_options_set_max_retries(blooio_options *options, uint32_t max_retries, _Inout_ blooio_error **error)',
-  setUserAgentSuffix: 'int blooio_options_set_user_agent_suffix(blooio_options *options, const char *suffix, _Inout_ blooio_error **error)',
-  setAllowInsecureHttp: 'int blooio_options_set_allow_insecure_http(blooio_options *options, bool allow, _Inout_ blooio_error **error)',
-  clientNew: 'int blooio_client_new(const blooio_options *options, _Inout_ blooio_client **client_out, _Inout_ blooio_error **error)',
-  clientFree: 'void blooio_client_free(blooio_client *client)',
-  get: 'int blooio_get_chat_background(const blooio_client *client, const char *chat_id, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
-  setFile: 'int blooio_set_chat_background_file(const blooio_client *client, const char *chat_id, const char *path, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
-  setBytes: 'int blooio_set_chat_background_bytes(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
-  bgChatId: 'int blooio_background_chat_id(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
-  bgHasBackground: 'int blooio_background_has_background(const blooio_background *background, _Inout_ bool *present, _Inout_ bool *value)',
-  bgBackgroundId: 'int blooio_background_background_id(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
-  bgBackgroundUrl: 'int blooio_background_background_url(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
-  bgBackgroundVersion: 'int blooio_background_background_version(const blooio_background *background, _Inout_ bool *present, _Inout_ int64_t *value)',
-  bgChanged: 'int blooio_background_changed(const blooio_background *background, _Inout_ bool *present, _Inout_ bool *value)',
-  backgroundFree: 'void blooio_background_free(blooio_background *background)',
-  errorStatus: 'int blooio_error_status(const blooio_error *error)',
-  errorMessage: 'const char *blooio_error_message(const blooio_error *error)',
-  errorHttpStatus: 'uint16_t blooio_error_http_status(const blooio_error *error)',
-  errorServerMessage: 'const char *blooio_error_server_message(const blooio_error *error)',
-  errorServerCode: 'const char *blooio_error_server_code(const blooio_error *error)',
-  errorRequestId: 'const char *blooio_error_request_id(const blooio_error *error)',
-  errorAttempts: 'uint32_t blooio_error_attempts(const blooio_error *error)',
-  errorRetryAfterMs: 'bool blooio_error_retry_after_ms(const blooio_error *error, _Inout_ uint64_t *ms)',
-  errorFree: 'void blooio_error_free(blooio_error *error)',
-};
-
 /** The file name the system loader finds `libblooio` by on this platform. */
 function defaultLibraryName() {
   if (process.platform === 'win32') return 'blooio.dll';
@@ -128,15 +66,26 @@ function defaultLibraryName() {
   return 'libblooio.so';
 }
 
+/**
+ * The library the npm package carries for this platform (`prebuilds/<platform>-<arch>/`, put
+ * there by `make dist`), or null in a source checkout, which has none.
+ */
+function bundledLibrary() {
+  const candidate = require('node:path').join(__dirname, 'prebuilds', `${process.platform}-${process.arch}`,
+    defaultLibraryName());
+  return require('node:fs').existsSync(candidate) ? candidate : null;
+}
+
 /** @type {Map<string, Record<keyof PROTOTYPES, Function>>} */
 const loaded = new Map();
 
 /**
  * Loads `libblooio` (once per path) and declares its functions.
- * @param {string} [libraryPath] default: `$BLOOIO_LIB`, then the system loader's search path
+ * @param {string} [libraryPath] default: `$BLOOIO_LIB`, then the library the package carries,
+ *   then the system loader's search path
  */
 function loadLibrary(libraryPath) {
-  const path = libraryPath || process.env.BLOOIO_LIB || defaultLibraryName();
+  const path = libraryPath || process.env.BLOOIO_LIB || bundledLibrary() || defaultLibraryName();
   let api = loaded.get(path);
   if (!api) {
     const lib = koffi.load(path);
@@ -194,32 +143,31 @@ function check(api, status, errorSlot) {
   if (status !== Status.OK) throw takeError(api, status, errorSlot[0]);
 }
 
-/** Reads a background's six fields (leaving out absent ones), then frees it. */
+const FIELD_INITIAL = { string: null, boolean: false, integer: 0 };
+
+/** Reads a background's fields (one per getter in the header), leaving out absent ones, then frees it. */
 function takeBackground(api, ptr) {
   received(ptr);
   try {
     const background = {};
-    const read = (getter, key, initial, convert = (v) => v) => {
+    for (const { name, getter, kind } of BACKGROUND_FIELDS) {
       const present = [false];
-      const value = [initial];
-      const status = getter(ptr, present, value);
+      const value = [FIELD_INITIAL[kind]];
+      const status = api[getter](ptr, present, value);
       if (status !== Status.OK) {
-        throw new BlooioError({ status, kind: api.statusName(status), message: `reading ${key} failed` });
+        throw new BlooioError({ status, kind: api.statusName(status), message: `reading ${name} failed` });
       }
-      if (present[0]) background[key] = convert(value[0]);
-    };
-    read(api.bgChatId, 'chatId', null);
-    read(api.bgHasBackground, 'hasBackground', false);
-    read(api.bgBackgroundId, 'backgroundId', null);
-    read(api.bgBackgroundUrl, 'backgroundUrl', null);
-    read(api.bgBackgroundVersion, 'backgroundVersion', 0, (v) =>
-      typeof v === 'bigint' && v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v,
-    );
-    read(api.bgChanged, 'changed', false);
+      if (present[0]) background[name] = kind === 'integer' ? safeNumber(value[0]) : value[0];
+    }
     return Object.freeze(background);
   } finally {
     release(api.backgroundFree, ptr);
   }
+}
+
+/** A 64-bit integer as a number when that is exact, else the bigint. */
+function safeNumber(v) {
+  return typeof v === 'bigint' && v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v;
 }
 
 /** A string argument: undefined and null become NULL (which the library refuses by name). */
@@ -244,6 +192,13 @@ function cCount(value, name, max) {
   return value;
 }
 
+/** A JavaScript option value as the C setter of its kind takes it. */
+function optionValue(option, value) {
+  if (option.kind === 'string') return cString(value, option.name);
+  if (option.kind === 'boolean') return Boolean(value);
+  return cCount(value, option.name, option.max);
+}
+
 /** Copies image bytes into a buffer no one else can change or detach while the call runs. */
 function imageBytes(data) {
   if (data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data));
@@ -261,7 +216,6 @@ const finalizer = new FinalizationRegistry(({ api, handle }) => release(api.clie
 class Client {
   #api;
   #handle;
-  #inFlight = 0;
   #closed = false;
 
   /**
@@ -277,26 +231,14 @@ class Client {
     check(api, api.optionsNew(opts, err), err);
     received(opts[0]);
     try {
-      const o = opts[0];
-      if (options.apiKey !== undefined) check(api, api.setApiKey(o, cString(options.apiKey, 'apiKey'), err), err);
-      if (options.baseUrl !== undefined) check(api, api.setBaseUrl(o, cString(options.baseUrl, 'baseUrl'), err), err);
-      if (options.timeoutMs !== undefined) {
-        check(api, api.setTimeoutMs(o, cCount(options.timeoutMs, 'timeoutMs', Number.MAX_SAFE_INTEGER), err), err);
-      }
-      if (options.connectTimeoutMs !== undefined) {
-        const ms = cCount(options.connectTimeoutMs, 'connectTimeoutMs', Number.MAX_SAFE_INTEGER);
-        check(api, api.setConnectTimeoutMs(o, ms, err), err);
-      }
-      if (options.maxRetries !== undefined) {
-        check(api, api.setMaxRetries(o, cCount(options.maxRetries, 'maxRetries', 0xffffffff), err), err);
-      }
-      const suffix = options.userAgentSuffix ?? `blooio-node/${PACKAGE_VERSION}`;
-      check(api, api.setUserAgentSuffix(o, cString(suffix, 'userAgentSuffix'), err), err);
-      if (options.allowInsecureHttp !== undefined) {
-        check(api, api.setAllowInsecureHttp(o, Boolean(options.allowInsecureHttp), err), err);
+      // One setter per option the header declares, so a new option needs no code here.
+      const settings = { binding: 'node', ...options };
+      for (const option of OPTIONS) {
+        const value = settings[option.name];
+        if (value !== undefined) check(api, api[option.setter](opts[0], optionValue(option, value), err), err);
       }
       const client = [null];
-      check(api, api.clientNew(o, client, err), err);
+      check(api, api.clientNew(opts[0], client, err), err);
       this.#handle = received(client[0]);
     } finally {
       release(api.optionsFree, opts[0]);
@@ -311,7 +253,7 @@ class Client {
    * @returns {Promise<import('./index').Background>}
    */
   getChatBackground(chatId) {
-    return this.#call('getChatBackground', (api) => [api.get, [cString(chatId, 'chatId')]]);
+    return this.#call('getChatBackground', (api) => [api.getChatBackground, [cString(chatId, 'chatId')]]);
   }
 
   /**
@@ -322,7 +264,7 @@ class Client {
    */
   setChatBackgroundFile(chatId, path) {
     return this.#call('setChatBackgroundFile', (api) => [
-      api.setFile,
+      api.setChatBackgroundFile,
       [cString(chatId, 'chatId'), cString(path, 'path')],
     ]);
   }
@@ -337,33 +279,29 @@ class Client {
   setChatBackgroundBytes(chatId, data) {
     return this.#call('setChatBackgroundBytes', (api) => {
       const id = cString(chatId, 'chatId');
-      if (data === undefined || data === null) return [api.setBytes, [id, null, 0]];
+      if (data === undefined || data === null) return [api.setChatBackgroundBytes, [id, null, 0]];
+      // koffi passes an empty buffer as NULL, which the library takes as an empty image.
       const bytes = imageBytes(data);
-      // koffi passes an empty buffer as NULL, which the library refuses as a missing argument;
-      // a one-byte buffer with a length of 0 lets it say what is wrong: the image is empty.
-      return [api.setBytes, [id, bytes.length > 0 ? bytes : Buffer.alloc(1), bytes.length]];
+      return [api.setChatBackgroundBytes, [id, bytes, bytes.length]];
     });
   }
 
   /**
-   * Frees the client. Calls still running finish first; new calls are refused. Idempotent.
+   * Frees the client. Calls still running finish normally (the library keeps what they need);
+   * new calls are refused. Idempotent.
    */
   close() {
     if (this.#closed) return;
     this.#closed = true;
     finalizer.unregister(this);
-    if (this.#inFlight === 0) this.#free();
+    const handle = this.#handle;
+    this.#handle = null;
+    release(this.#api.clientFree, handle);
   }
 
   /** Whether `close()` was called. */
   get closed() {
     return this.#closed;
-  }
-
-  #free() {
-    const handle = this.#handle;
-    this.#handle = null;
-    release(this.#api.clientFree, handle);
   }
 
   #call(method, prepare) {
@@ -387,9 +325,7 @@ class Client {
     return new Promise((resolve, reject) => {
       const background = [null];
       const error = [null];
-      this.#inFlight += 1;
       const done = (callError, status) => {
-        this.#inFlight -= 1;
         try {
           if (callError) reject(callError);
           else if (status !== Status.OK) reject(takeError(api, status, error[0]));
@@ -399,19 +335,32 @@ class Client {
         } finally {
           // `args` (with the image bytes) stays referenced until here, past the native call.
           args.length = 0;
-          if (this.#closed && this.#inFlight === 0 && this.#handle !== null) this.#free();
         }
       };
+      // The call runs later on a worker thread: it gets a handle of its own, so that close()
+      // meanwhile cannot free the client under it (the library keeps the client alive).
+      const handle = [null];
       try {
-        fn.async(this.#handle, ...args, background, error, done);
+        check(api, api.clientClone(this.#handle, handle, error), error);
+        received(handle[0]);
       } catch (e) {
-        done(e);
+        reject(e);
+        return;
+      }
+      const finish = (callError, status) => {
+        release(api.clientFree, handle[0]);
+        done(callError, status);
+      };
+      try {
+        fn.async(handle[0], ...args, background, error, finish);
+      } catch (e) {
+        finish(e);
       }
     });
   }
 
   [util.inspect.custom]() {
-    return `Client { closed: ${this.#closed}, inFlight: ${this.#inFlight} }`;
+    return `Client { closed: ${this.#closed} }`;
   }
 
   toJSON() {

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"os"
 
-	blooio "github.com/blooio/blooio-native/bindings/go"
+	blooio "github.com/blooio-native/blooio-native/bindings/go"
 )
 
 func main() {

@@ -72,6 +72,11 @@ fuzz_target!(|data: &[u8]| {
     let format = ImageFormat::sniff(&image).expect("a supported magic");
 
     let boundary = fuzzing::boundary(hi, lo);
+    let drawn = fuzzing::random_boundary();
+    assert!(
+        drawn.len() == boundary.len() && drawn.starts_with("blooio-"),
+        "{drawn:?}"
+    );
     // The client draws 128 random bits per upload; an image that holds them is a 2^-128 chance
     // the fuzzer only gets by choosing the bits, so it is not a framing failure.
     if image.windows(boundary.len()).any(|w| w == boundary.as_bytes()) {

@@ -499,7 +499,7 @@ static void test_user_agent_suffix(void) {
     char *sent = tl_emu_requests();
     CHECK(tl_count(sent, "blooio-native/") == 2);
     CHECK(tl_count(sent, " my-app/1.2\"") == 1);
-    CHECK(strstr(sent, "blooio-c/") == NULL); /* a caller's suffix (even "") replaces ours */
+    CHECK(tl_count(sent, " blooio-c/") == 2); /* the library names the binding; the suffix follows */
     free(sent);
 
     blooio_options *o = NULL;

@@ -95,6 +95,10 @@ static void test_null_client_arguments(void) {
     CHECK_ERROR(e, BLOOIO_STATUS_INVALID_CONFIG);
     blooio_options_free(o);
     blooio_client_free(NULL);
+    INVALID(blooio_client_clone(NULL, &c, ERR), "blooio_client_clone", "client");
+    INVALID(blooio_client_clone(client, NULL, ERR), "blooio_client_clone", "clone_out");
+    INVALID(blooio_client_clone((const blooio_client *)o, &c, ERR), "blooio_client_clone", "client");
+    CHECK(c == SENTINEL);
 }
 
 static void test_null_call_arguments(void) {
@@ -122,8 +126,18 @@ static void test_null_call_arguments(void) {
             "blooio_set_chat_background_bytes", "chat_id");
     INVALID(blooio_set_chat_background_bytes(client, chat, NULL, TL_PNG_LEN, &bg, ERR),
             "blooio_set_chat_background_bytes", "data");
-    INVALID(blooio_set_chat_background_bytes(client, chat, NULL, 0, &bg, ERR), "blooio_set_chat_background_bytes",
-            "data");
+    /* NULL with a length of 0 is an empty image, refused as one, exactly like a non-NULL pointer
+     * with a length of 0: one answer for one input. Nothing is sent. */
+    size_t requests_before = tl_emu_request_count();
+    blooio_error *empty_error = NULL;
+    CHECK_STATUS(blooio_set_chat_background_bytes(client, chat, NULL, 0, &bg, &empty_error),
+                 BLOOIO_STATUS_INVALID_IMAGE);
+    CHECK_ERROR(empty_error, BLOOIO_STATUS_INVALID_IMAGE);
+    CHECK_STATUS(blooio_set_chat_background_bytes(client, chat, TL_PNG, 0, &bg, &empty_error),
+                 BLOOIO_STATUS_INVALID_IMAGE);
+    CHECK_ERROR(empty_error, BLOOIO_STATUS_INVALID_IMAGE);
+    CHECK(bg == SENTINEL);
+    CHECK(tl_emu_request_count() == requests_before);
     INVALID(blooio_set_chat_background_bytes(client, chat, TL_PNG, TL_PNG_LEN, NULL, ERR),
             "blooio_set_chat_background_bytes", "background_out");
     INVALID(blooio_set_chat_background_bytes(client, chat, TL_PNG, SIZE_MAX, &bg, ERR),
@@ -230,10 +244,20 @@ static void test_zero_and_out_of_range_values(void) {
     blooio_options *o = NULL;
     CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
     REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
-    INVALID(blooio_options_set_timeout_ms(o, 0, ERR), "blooio_options_set_timeout_ms", "timeout_ms");
-    INVALID(blooio_options_set_timeout_ms(o, UINT64_MAX, ERR), "blooio_options_set_timeout_ms", "timeout_ms");
-    INVALID(blooio_options_set_connect_timeout_ms(o, 0, ERR), "blooio_options_set_connect_timeout_ms",
-            "connect_timeout_ms");
+    /* Timeouts out of the core's bounds (0, or over one day) are taken by the setters and refused
+     * by blooio_client_new, as in every binding, with a message that says the bounds. */
+    const uint64_t bad_timeouts[][2] = {{0, 1}, {UINT64_MAX, 1}, {86400001, 1}, {1000, 0}, {1000, 86400001}};
+    blooio_options_set_api_key(o, "bl_key", NULL);
+    for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
+        CHECK_STATUS(blooio_options_set_timeout_ms(o, bad_timeouts[i][0], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, bad_timeouts[i][1], NULL), BLOOIO_STATUS_OK);
+        blooio_client *refused = SENTINEL;
+        blooio_error *why = NULL;
+        CHECK_STATUS(blooio_client_new(o, &refused, &why), BLOOIO_STATUS_INVALID_CONFIG);
+        CHECK(refused == SENTINEL);
+        CHECK_CONTAINS(blooio_error_message(why), "at most one day");
+        blooio_error_free(why);
+    }
     CHECK_STATUS(blooio_options_set_timeout_ms(o, 86400000, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, 1, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_max_retries(o, 0, NULL), BLOOIO_STATUS_OK);

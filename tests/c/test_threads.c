@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testlib.h"
 
@@ -76,9 +77,92 @@ static void test_eight_threads_share_one_client(void) {
     blooio_client_free(shared_client);
 }
 
+typedef struct {
+    blooio_client *client;
+    int index;
+    blooio_status status;
+    bool own_answer;
+} slow_call;
+
+static void *get_slowly(void *arg) {
+    slow_call *c = arg;
+    char chat[32];
+    snprintf(chat, sizeof chat, "+1555020000%d", c->index);
+    blooio_background *got = NULL;
+    blooio_error *e = NULL;
+    c->status = blooio_get_chat_background(c->client, chat, &got, &e);
+    if (c->status == BLOOIO_STATUS_OK) {
+        bool present = false;
+        const char *id = NULL;
+        c->own_answer = blooio_background_chat_id(got, &present, &id) == BLOOIO_STATUS_OK && present &&
+                        strcmp(id, chat) == 0;
+    } else {
+        fprintf(stderr, "    call %d: %s\n", c->index, blooio_error_message(e));
+    }
+    blooio_background_free(got);
+    blooio_error_free(e);
+    return NULL;
+}
+
+/* The library owns the client's lifetime: freeing it while calls on it run is safe, those
+ * calls finish normally, and a call made after the free is refused. ASan and valgrind check
+ * that nothing is used after it is freed, and that nothing leaks. */
+static void test_free_while_calls_run(void) {
+    tl_emu_reset();
+    tl_emu_config("{\"latency_ms\":300}");
+    blooio_client *client = tl_client(0, 0);
+    REQUIRE(client != NULL);
+    enum { CALLS = 4 };
+    pthread_t threads[CALLS];
+    slow_call calls[CALLS];
+    for (int i = 0; i < CALLS; i++) {
+        calls[i] = (slow_call){.client = client, .index = i, .status = BLOOIO_STATUS_OTHER};
+        REQUIRE(pthread_create(&threads[i], NULL, get_slowly, &calls[i]) == 0);
+    }
+    /* Every call has reached the server (it holds each for 300 ms) before the free. */
+    for (int waited = 0; tl_emu_request_count() < CALLS && waited < 2000; waited += 10) {
+        struct timespec ten_ms = {0, 10 * 1000 * 1000};
+        nanosleep(&ten_ms, NULL);
+    }
+    CHECK(tl_emu_request_count() == CALLS);
+    blooio_client_free(client);
+    for (int i = 0; i < CALLS; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_STATUS(calls[i].status, BLOOIO_STATUS_OK);
+        CHECK(calls[i].own_answer);
+    }
+    blooio_background *got = NULL;
+    blooio_error *e = NULL;
+    CHECK_STATUS(blooio_get_chat_background(client, "+15550200009", &got, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK(got == NULL);
+    blooio_error_free(e);
+    tl_emu_config("{\"latency_ms\":0}");
+}
+
+/* A clone is another handle to the same client: freeing the original leaves it working. */
+static void test_a_clone_outlives_the_original(void) {
+    tl_emu_reset();
+    blooio_client *client = tl_client(0, 0);
+    REQUIRE(client != NULL);
+    blooio_client *clone = NULL;
+    REQUIRE(CHECK_STATUS(blooio_client_clone(client, &clone, NULL), BLOOIO_STATUS_OK));
+    CHECK(clone != client);
+    blooio_background *got = NULL;
+    CHECK_STATUS(blooio_get_chat_background(client, "+15550200010", &got, NULL), BLOOIO_STATUS_OK);
+    blooio_background_free(got);
+    blooio_client_free(client);
+    got = NULL;
+    CHECK_STATUS(blooio_get_chat_background(clone, "+15550200010", &got, NULL), BLOOIO_STATUS_OK);
+    blooio_background_free(got);
+    blooio_client_free(clone);
+    CHECK(tl_emu_request_count() == 2);
+}
+
 int main(int argc, char **argv) {
     static const tl_test tests[] = {
         {"eight_threads_share_one_client", test_eight_threads_share_one_client},
+        {"free_while_calls_run", test_free_while_calls_run},
+        {"a_clone_outlives_the_original", test_a_clone_outlives_the_original},
     };
     return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
 }

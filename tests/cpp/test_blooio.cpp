@@ -118,16 +118,21 @@ TEST_F(Cpp, BadInputThrowsBeforeSending) {
     EXPECT_EQ(thrown([&] { client.set_chat_background_bytes("+15553334444", std::vector<std::uint8_t>{}); })
                   .status(),
               BLOOIO_STATUS_INVALID_IMAGE);
-    EXPECT_EQ(thrown([&] { client.set_chat_background_bytes("+15553334444", nullptr, 10); }).status(),
+    // As in C: nullptr with no bytes is an empty image; nullptr with a length is a bad argument.
+    EXPECT_EQ(thrown([&] { client.set_chat_background_bytes("+15553334444", nullptr, 0); }).status(),
               BLOOIO_STATUS_INVALID_IMAGE);
+    EXPECT_EQ(thrown([&] { client.set_chat_background_bytes("+15553334444", nullptr, 10); }).status(),
+              BLOOIO_STATUS_INVALID_ARGUMENT);
     EXPECT_EQ(thrown([&] { client.set_chat_background_file("+15553334444", "/nonexistent.png"); }).status(),
               BLOOIO_STATUS_IO);
     EXPECT_EQ(tl_emu_request_count(), 0u);
 }
 
 TEST_F(Cpp, OptionsAreChecked) {
-    EXPECT_EQ(thrown([] { blooio::Options().timeout(std::chrono::milliseconds(0)); }).status(),
-              BLOOIO_STATUS_INVALID_ARGUMENT);
+    // The bounds of a timeout are the core's, checked when the client is built.
+    blooio::Options zero;
+    zero.api_key("bl_key").timeout(std::chrono::milliseconds(0));
+    EXPECT_EQ(thrown([&] { blooio::Client{zero}; }).status(), BLOOIO_STATUS_INVALID_CONFIG);
     EXPECT_EQ(thrown([] { blooio::Options().api_key(std::string("a\0b", 3)); }).status(),
               BLOOIO_STATUS_INVALID_ARGUMENT);
     blooio::Options insecure;

@@ -37,7 +37,7 @@ def test_get_before_any_set(client: Client, emulator: Emulator) -> None:
     assert headers["authorization"] == f"Bearer {API_KEY}"
     ua = headers["user-agent"]
     assert ua.startswith(f"blooio-native/{blooio_native.__version__} ")
-    assert f"blooio-python/{blooio_native.__version__} python/" in ua
+    assert ua == f"blooio-native/{blooio_native.__version__} blooio-python/{blooio_native.__version__}"
 
 
 def test_set_then_get(client: Client, emulator: Emulator, png_file: Path) -> None:

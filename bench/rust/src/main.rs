@@ -8,6 +8,7 @@
 //! blooio-bench get   --client core,community,floor COMMON --warmup N --calls N --rounds N
 //! blooio-bench put   --client core|community COMMON --file PATH --uploads N
 //! blooio-bench scale COMMON --threads N --calls-per-thread N --rounds N
+//! blooio-bench forkcheck --calls N --rounds N                  the per-call fork-safety check
 //! COMMON: --base-url URL --api-key KEY --chat ID
 //! ```
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         "get" => get(&o),
         "put" => put(&o),
         "scale" => scale(&o),
+        "forkcheck" => fork_check(&o),
         other => Err(format!("unknown command {other:?}").into()),
     });
     match result {
@@ -174,6 +176,23 @@ fn get(o: &Options) -> Fallible<()> {
         }
     }
     print_json(serde_json::json!({ "per_call_ns": per_call_ns, "cpu_per_call_ns": cpu_per_call_ns }));
+    Ok(())
+}
+
+/// What the fork-safety check adds to every call: `Client::rearm_after_fork` is that check
+/// alone (which process owns the pool, and a handle on it), with no request. Needs no server.
+fn fork_check(o: &Options) -> Fallible<()> {
+    let client = core_client("http://127.0.0.1:9/v2/api", "bl_bench_key")?;
+    let calls = o.number("calls", 1_000_000)?.max(1);
+    let mut per_call_ns = Vec::new();
+    for _ in 0..o.number("rounds", 5)? {
+        let start = Instant::now();
+        for _ in 0..calls {
+            client.rearm_after_fork();
+        }
+        per_call_ns.push(start.elapsed().as_nanos() as f64 / calls as f64);
+    }
+    print_json(serde_json::json!({ "per_call_ns": per_call_ns }));
     Ok(())
 }
 

@@ -81,7 +81,7 @@ enum Parsed {
 }
 
 fn parse(args: Vec<String>) -> Result<Parsed, String> {
-    let mut client = Client::builder().user_agent_suffix(concat!("blooio-cli/", env!("CARGO_PKG_VERSION")));
+    let mut client = Client::builder().binding("cli");
     let mut positional = Vec::new();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -95,12 +95,12 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
                 .or_else(|| it.next())
                 .ok_or_else(|| format!("{name} needs {what}"))
         };
+        // Only the conversion is checked here; the bounds are the core's (checked on build).
         let seconds = |v: String| -> Result<Duration, String> {
             v.parse::<f64>()
                 .ok()
-                .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
-                .map(Duration::from_secs_f64)
-                .ok_or_else(|| format!("{name} takes a positive number of seconds, not {v:?}"))
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .ok_or_else(|| format!("{name} takes a number of seconds, not {v:?}"))
         };
         client = match name.as_str() {
             "-h" | "--help" => return Ok(Parsed::Help),

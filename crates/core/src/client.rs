@@ -1,8 +1,6 @@
-//! The client: one attempt loop shared by both endpoints.
+//! The client: the request flow of both endpoints over one attempt loop.
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -13,17 +11,23 @@ use ureq::http::{HeaderMap, Response, header};
 
 use crate::chat_id;
 use crate::config::{self, ClientBuilder};
-use crate::error::{Error, ErrorKind};
-use crate::image::{CheckedImage, Image};
+use crate::error::{self, Error, ErrorKind};
+use crate::image::{self, CheckedImage, Image};
+use crate::pool::Pool;
 use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError};
 use crate::retry::{self, Decision, RetryHints};
+use crate::transport::{self, Failure, Target};
 
 /// A client for the chat-background endpoints.
 ///
 /// Cheap to clone (clones share one connection pool) and safe to use from many threads at once.
+///
+/// Safe across `fork()`: a pooled connection is only ever used by the process that opened it.
+/// The first call in a child process leaves the inherited connections to the parent (it closes
+/// its own copies of their descriptors, and writes nothing to them) and opens new ones.
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
+    pool: Arc<Pool>,
     settings: Arc<Settings>,
 }
 
@@ -54,15 +58,13 @@ impl Client {
     pub(crate) fn from_builder(b: ClientBuilder) -> Result<Client, Error> {
         let key = config::resolve_api_key(b.api_key)?;
         let base_url = config::resolve_base_url(b.base_url, b.allow_insecure_http)?;
-        let user_agent = config::user_agent(b.user_agent_suffix.as_deref())?;
-        let timeout = b.timeout.unwrap_or(config::DEFAULT_TIMEOUT);
-        let connect_timeout = b.connect_timeout.unwrap_or(config::DEFAULT_CONNECT_TIMEOUT);
-        if timeout.is_zero() || connect_timeout.is_zero() {
-            return Err(Error::new(
-                ErrorKind::InvalidConfig,
-                "timeouts must be greater than zero",
-            ));
-        }
+        let user_agent = config::user_agent(b.binding.as_deref(), b.user_agent_suffix.as_deref())?;
+        let timeout = config::checked_timeout("timeout", b.timeout, config::DEFAULT_TIMEOUT)?;
+        let connect_timeout = config::checked_timeout(
+            "connect_timeout",
+            b.connect_timeout,
+            config::DEFAULT_CONNECT_TIMEOUT,
+        )?;
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // The API does not redirect; following one could carry the key to another host.
@@ -74,14 +76,8 @@ impl Client {
             .max_idle_connections_per_host(16)
             .max_idle_connections(32)
             .build();
-        // Not `agent_config.into()`: that agent would resolve the host on a new thread per request.
-        let agent = ureq::Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::new(),
-            crate::resolver::Resolver::default(),
-        );
         Ok(Client {
-            agent,
+            pool: Arc::new(Pool::new(agent_config)),
             settings: Arc::new(Settings {
                 base_url,
                 authorization: format!("Bearer {key}"),
@@ -90,6 +86,14 @@ impl Client {
                 connect_timeout,
             }),
         })
+    }
+
+    /// Makes sure the client's connections belong to this process: in a fork's child, drops the
+    /// inherited pool (closing the child's copies of its sockets only) and starts a new one.
+    /// Every call does this itself, so there is no need to; calling it right after a fork only
+    /// releases the inherited descriptors early.
+    pub fn rearm_after_fork(&self) {
+        drop(self.pool.agent());
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -116,11 +120,13 @@ impl Client {
     pub fn get_chat_background(&self, chat_id: &str) -> Result<ChatBackground, Error> {
         let url = self.url(chat_id)?;
         self.with_retries(|| {
-            let request = self
-                .agent
+            let response = self
+                .pool
+                .agent()
                 .get(&url)
-                .header(header::AUTHORIZATION, &self.settings.authorization);
-            let response = request.header(header::ACCEPT, "application/json").call();
+                .header(header::AUTHORIZATION, &self.settings.authorization)
+                .header(header::ACCEPT, "application/json")
+                .call();
             self.finish(response)
         })
     }
@@ -155,8 +161,9 @@ impl Client {
         let url = self.url(chat_id)?;
         let image = CheckedImage::check(image)?;
         self.with_retries(|| {
-            let boundary = boundary();
-            let (content_type, len, body) = image.multipart_body(&boundary).map_err(Failure::Final)?;
+            let (content_type, len, body) = image
+                .multipart_body(&image::new_boundary())
+                .map_err(Failure::Final)?;
             let mut body = Counted {
                 inner: body,
                 sent: 0,
@@ -165,7 +172,8 @@ impl Client {
                 local_error: None,
             };
             let response = self
-                .agent
+                .pool
+                .agent()
                 .put(&url)
                 .header(header::AUTHORIZATION, &self.settings.authorization)
                 .header(header::ACCEPT, "application/json")
@@ -173,11 +181,7 @@ impl Client {
                 .header(header::CONTENT_LENGTH, len)
                 .send(SendBody::from_reader(&mut body));
             if let Some(e) = body.local_error.take() {
-                let path = match image.source() {
-                    Image::Path(p) => p,
-                    Image::Bytes(_) => Path::new("(bytes)"),
-                };
-                return Err(Failure::Final(Error::io(path, "could not read", e)));
+                return Err(Failure::Final(image.read_failed(e)));
             }
             self.finish(response)
         })
@@ -254,7 +258,7 @@ impl Client {
             .read_to_end(&mut body);
         let server = ServerError::parse(&body);
         let kind = ErrorKind::from_status(status);
-        let message = status_message(
+        let message = error::status_message(
             kind,
             status,
             server.message.as_deref(),
@@ -269,47 +273,14 @@ impl Client {
 
     fn transport_failure(&self, e: ureq::Error) -> Failure {
         let s = &self.settings;
-        let timeout = || {
-            Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "the request to {} timed out ({e}); each attempt may take {:?} and connecting {:?}: \
-                     raise the timeout or try again later",
-                    s.base_url, s.timeout, s.connect_timeout
-                ),
-            )
-        };
-        let connection = |what: &str| {
-            Error::new(
-                ErrorKind::Connection,
-                format!(
-                    "{}: {e}; check the base URL and the network",
-                    what.replace("{url}", &s.base_url)
-                ),
-            )
-        };
-        match &e {
-            ureq::Error::Timeout(_) => Failure::Transport(timeout()),
-            ureq::Error::Io(io)
-                if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) =>
-            {
-                Failure::Transport(timeout())
-            }
-            ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
-                Failure::Transport(connection("the connection to {url} failed"))
-            }
-            ureq::Error::HostNotFound => {
-                Failure::Transport(connection("could not resolve the host of {url}"))
-            }
-            ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
-                Failure::Final(Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!("the request could not be built: {e}; check the base URL and proxy settings"),
-                ))
-            }
-            // TLS failures (an untrusted certificate, ...) do not mend themselves on a retry.
-            _ => Failure::Final(connection("could not talk securely to {url}")),
-        }
+        transport::classify(
+            e,
+            &Target {
+                base_url: &s.base_url,
+                timeout: s.timeout,
+                connect_timeout: s.connect_timeout,
+            },
+        )
     }
 }
 
@@ -325,73 +296,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// How an attempt failed, which decides whether it may be retried.
-enum Failure {
-    /// Retrying cannot help (bad input, a TLS failure, an undecodable success body).
-    Final(Error),
-    /// An error status; the retry policy decides.
-    Status {
-        error: Error,
-        status: u16,
-        hints: RetryHints,
-    },
-    /// The connection failed or timed out: retried with backoff (both endpoints are idempotent).
-    Transport(Error),
-}
-
-fn status_message(
-    kind: ErrorKind,
-    status: u16,
-    server: Option<&str>,
-    location: Option<&str>,
-    request_id: Option<&str>,
-) -> String {
-    let (what, advice) = match kind {
-        ErrorKind::BadRequest => (
-            "the API refused the request",
-            "check the chat id and the image".to_owned(),
-        ),
-        ErrorKind::Authentication => (
-            "authentication failed",
-            "check the API key (BLOOIO_API_KEY) and that it is still active".to_owned(),
-        ),
-        ErrorKind::RateLimited => (
-            "rate limited",
-            "send fewer requests and try again later".to_owned(),
-        ),
-        ErrorKind::DeviceUnavailable => (
-            "the device could not be reached",
-            "this is usually temporary; try again later".to_owned(),
-        ),
-        ErrorKind::NoActiveNumber => (
-            "no active number",
-            "the account has no active number: activate one in the Blooio dashboard".to_owned(),
-        ),
-        ErrorKind::ServerError => (
-            "the API failed",
-            "try again later; quote the request id to Blooio support if it persists".to_owned(),
-        ),
-        _ if (300..400).contains(&status) => (
-            "the API answered with a redirect",
-            format!(
-                "redirects are not followed, so the API key cannot leak to another host (Location: {}); check the base URL",
-                location.unwrap_or("none")
-            ),
-        ),
-        _ if status == 404 => (
-            "not found",
-            "check the base URL (it should end in /v2/api) and the chat id".to_owned(),
-        ),
-        _ if status == 403 => ("forbidden", "the API key is not allowed to do this".to_owned()),
-        _ => ("unexpected HTTP status", "see the server's message".to_owned()),
-    };
-    let server = server.map(|m| format!(": {m}")).unwrap_or_default();
-    let request_id = request_id
-        .map(|r| format!(" [request id {r}]"))
-        .unwrap_or_default();
-    format!("{what} (HTTP {status}){server}; {advice}{request_id}")
-}
-
 /// A body as text for [`Error::body`], at most [`MAX_ERROR_BODY_BYTES`] of it.
 fn body_text(body: &[u8]) -> String {
     let end = body.len().min(MAX_ERROR_BODY_BYTES as usize);
@@ -403,12 +307,6 @@ fn body_text(body: &[u8]) -> String {
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     let text = headers.get(name)?.to_str().ok()?.trim();
     (!text.is_empty()).then(|| text.chars().take(200).collect())
-}
-
-/// A fresh, unguessable multipart boundary (128 random bits from the std hasher's keys).
-fn boundary() -> String {
-    let r = || RandomState::new().build_hasher().finish();
-    format!("blooio-{:016x}{:016x}", r(), r())
 }
 
 /// The request body as it is read by the transport: counts bytes for the progress callback and

@@ -15,6 +15,9 @@ pub const ENV_BASE_URL: &str = "BLOOIO_BASE_URL";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The longest `timeout` or `connect_timeout` a client takes: one day. Longer would only hide a
+/// hung connection.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Builds a [`Client`](crate::Client). Unset values come from the environment, then defaults.
 #[derive(Clone, Default)]
@@ -25,6 +28,7 @@ pub struct ClientBuilder {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) binding: Option<String>,
     pub(crate) allow_insecure_http: bool,
 }
 
@@ -41,13 +45,15 @@ impl ClientBuilder {
         self
     }
 
-    /// The time one attempt may take, from connecting to the last byte of the response. Default 60 s.
+    /// The time one attempt may take, from connecting to the last byte of the response. Default
+    /// 60 s; more than zero and at most [`MAX_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// The time a connection may take to open. Default 5 s.
+    /// The time a connection may take to open. Default 5 s; more than zero and at most
+    /// [`MAX_TIMEOUT`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -62,6 +68,13 @@ impl ClientBuilder {
     /// A token appended to the User-Agent, such as `my-app/1.2`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// For a language binding built on this crate: its name (lowercase letters, digits and `-`),
+    /// sent in the User-Agent as `blooio-<name>/<version>` after the library's own token.
+    pub fn binding(mut self, name: impl Into<String>) -> Self {
+        self.binding = Some(name.into());
         self
     }
 
@@ -87,6 +100,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("binding", &self.binding)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
@@ -186,16 +200,48 @@ pub(crate) fn is_loopback(host: &str) -> bool {
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `blooio-native/<version>`, plus the caller's suffix.
-pub(crate) fn user_agent(suffix: Option<&str>) -> Result<String, Error> {
-    let base = concat!("blooio-native/", env!("CARGO_PKG_VERSION"));
-    match suffix.map(str::trim) {
-        None | Some("") => Ok(base.to_owned()),
-        Some(s) if s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => Ok(format!("{base} {s}")),
-        Some(s) => Err(invalid(format!(
-            "user-agent suffix {s:?} may hold only printable ASCII"
-        ))),
+/// `blooio-native/<version>`, the binding's `blooio-<name>/<version>` if there is one, then the
+/// caller's suffix.
+pub(crate) fn user_agent(binding: Option<&str>, suffix: Option<&str>) -> Result<String, Error> {
+    const VERSION: &str = env!("CARGO_PKG_VERSION");
+    let mut agent = format!("blooio-native/{VERSION}");
+    if let Some(name) = binding {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(invalid(format!(
+                "binding name {name:?} may hold only lowercase letters, digits and '-'"
+            )));
+        }
+        agent.push_str(&format!(" blooio-{name}/{VERSION}"));
     }
+    match suffix.map(str::trim) {
+        None | Some("") => {}
+        Some(s) if s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => agent.push_str(&format!(" {s}")),
+        Some(s) => {
+            return Err(invalid(format!(
+                "user-agent suffix {s:?} may hold only printable ASCII"
+            )));
+        }
+    }
+    Ok(agent)
+}
+
+/// A timeout within (0, [`MAX_TIMEOUT`]], or the error that names it.
+pub(crate) fn checked_timeout(
+    name: &str,
+    timeout: Option<Duration>,
+    default: Duration,
+) -> Result<Duration, Error> {
+    let timeout = timeout.unwrap_or(default);
+    if timeout.is_zero() || timeout > MAX_TIMEOUT {
+        return Err(invalid(format!(
+            "{name} is {timeout:?}; it must be greater than zero and at most one day ({MAX_TIMEOUT:?})"
+        )));
+    }
+    Ok(timeout)
 }
 
 #[cfg(test)]
@@ -259,10 +305,30 @@ mod tests {
     }
 
     #[test]
-    fn user_agent_names_the_library_and_takes_a_suffix() {
-        let ua = user_agent(Some("python/3.11")).unwrap();
-        assert!(ua.starts_with("blooio-native/") && ua.ends_with(" python/3.11"));
-        assert!(user_agent(Some("x\r\ny")).is_err());
+    fn user_agent_names_the_library_the_binding_and_takes_a_suffix() {
+        let v = env!("CARGO_PKG_VERSION");
+        let ua = user_agent(Some("node"), Some("my-app/1.2")).unwrap();
+        assert_eq!(ua, format!("blooio-native/{v} blooio-node/{v} my-app/1.2"));
+        assert_eq!(user_agent(None, None).unwrap(), format!("blooio-native/{v}"));
+        assert!(user_agent(None, Some("x\r\ny")).is_err());
+        for bad in ["", "Node", "no de", "x/1", "a\nb"] {
+            assert!(user_agent(Some(bad), None).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_bounded() {
+        let d = Duration::from_secs(1);
+        assert_eq!(checked_timeout("timeout", None, d).unwrap(), d);
+        assert_eq!(
+            checked_timeout("timeout", Some(MAX_TIMEOUT), d).unwrap(),
+            MAX_TIMEOUT
+        );
+        for bad in [Duration::ZERO, MAX_TIMEOUT + Duration::from_millis(1)] {
+            let err = checked_timeout("timeout", Some(bad), d).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+            assert!(err.to_string().contains("at most one day"), "{err}");
+        }
     }
 
     #[test]

@@ -7,38 +7,62 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// What went wrong, in terms a caller can act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Declares [`ErrorKind`] once: each variant with its stable snake_case name, from which
+/// [`ErrorKind::ALL`] and [`ErrorKind::as_str`] follow. The C statuses, and through the header
+/// every binding's tables, are matched to these names (crates/ffi checks that each has one).
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// What went wrong, in terms a caller can act on.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+
+            /// A stable snake_case name: the C status of the same name without its prefix
+            /// (`"rate_limited"` for `BLOOIO_STATUS_RATE_LIMITED`), the CLI's `kind` field.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// The client's configuration is unusable (missing key, bad base URL, ...). Nothing was sent.
-    InvalidConfig,
+    InvalidConfig = "invalid_config",
     /// The chat id cannot name a chat. Nothing was sent.
-    InvalidChatId,
+    InvalidChatId = "invalid_chat_id",
     /// The image is empty, too large or not a supported format. Nothing was sent.
-    InvalidImage,
+    InvalidImage = "invalid_image",
     /// The image file could not be read; [`Error::path`] names it.
-    Io,
+    Io = "io",
     /// HTTP 400: the API refused the request's parameters.
-    BadRequest,
+    BadRequest = "bad_request",
     /// HTTP 401: the API key is missing, wrong or revoked.
-    Authentication,
+    Authentication = "authentication",
     /// HTTP 429: too many requests; see [`Error::retry_after`].
-    RateLimited,
+    RateLimited = "rate_limited",
     /// HTTP 502: the API could not talk to the device; usually temporary.
-    DeviceUnavailable,
+    DeviceUnavailable = "device_unavailable",
     /// HTTP 503: the account has no active number.
-    NoActiveNumber,
+    NoActiveNumber = "no_active_number",
     /// Any other HTTP 5xx.
-    ServerError,
+    ServerError = "server_error",
     /// Any other unexpected HTTP status (403, 404, a redirect, ...).
-    HttpStatus,
+    HttpStatus = "http_status",
     /// An attempt ran out of time.
-    Timeout,
+    Timeout = "timeout",
     /// The connection could not be made or was lost.
-    Connection,
+    Connection = "connection",
     /// A success response whose body is not the JSON object we expect.
-    Decode,
+    Decode = "decode",
 }
 
 impl ErrorKind {
@@ -52,26 +76,6 @@ impl ErrorKind {
             503 => Self::NoActiveNumber,
             500..=599 => Self::ServerError,
             _ => Self::HttpStatus,
-        }
-    }
-
-    /// A stable snake_case name, used by the bindings and the CLI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidConfig => "invalid_config",
-            Self::InvalidChatId => "invalid_chat_id",
-            Self::InvalidImage => "invalid_image",
-            Self::Io => "io",
-            Self::BadRequest => "bad_request",
-            Self::Authentication => "authentication",
-            Self::RateLimited => "rate_limited",
-            Self::DeviceUnavailable => "device_unavailable",
-            Self::NoActiveNumber => "no_active_number",
-            Self::ServerError => "server_error",
-            Self::HttpStatus => "http_status",
-            Self::Timeout => "timeout",
-            Self::Connection => "connection",
-            Self::Decode => "decode",
         }
     }
 }
@@ -223,18 +227,6 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.inner.message
     }
-
-    /// Whether a later, identical call might succeed (the transient kinds).
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::RateLimited
-                | ErrorKind::DeviceUnavailable
-                | ErrorKind::ServerError
-                | ErrorKind::Timeout
-                | ErrorKind::Connection
-        )
-    }
 }
 
 impl fmt::Display for Error {
@@ -271,4 +263,57 @@ impl StdError for Error {
             .as_deref()
             .map(|e| e as &(dyn StdError + 'static))
     }
+}
+/// The message of an HTTP error status: what happened and what to do, in words.
+pub(crate) fn status_message(
+    kind: ErrorKind,
+    status: u16,
+    server: Option<&str>,
+    location: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
+    let (what, advice) = match kind {
+        ErrorKind::BadRequest => (
+            "the API refused the request",
+            "check the chat id and the image".to_owned(),
+        ),
+        ErrorKind::Authentication => (
+            "authentication failed",
+            "check the API key (BLOOIO_API_KEY) and that it is still active".to_owned(),
+        ),
+        ErrorKind::RateLimited => (
+            "rate limited",
+            "send fewer requests and try again later".to_owned(),
+        ),
+        ErrorKind::DeviceUnavailable => (
+            "the device could not be reached",
+            "this is usually temporary; try again later".to_owned(),
+        ),
+        ErrorKind::NoActiveNumber => (
+            "no active number",
+            "the account has no active number: activate one in the Blooio dashboard".to_owned(),
+        ),
+        ErrorKind::ServerError => (
+            "the API failed",
+            "try again later; quote the request id to Blooio support if it persists".to_owned(),
+        ),
+        _ if (300..400).contains(&status) => (
+            "the API answered with a redirect",
+            format!(
+                "redirects are not followed, so the API key cannot leak to another host (Location: {}); check the base URL",
+                location.unwrap_or("none")
+            ),
+        ),
+        _ if status == 404 => (
+            "not found",
+            "check the base URL (it should end in /v2/api) and the chat id".to_owned(),
+        ),
+        _ if status == 403 => ("forbidden", "the API key is not allowed to do this".to_owned()),
+        _ => ("unexpected HTTP status", "see the server's message".to_owned()),
+    };
+    let server = server.map(|m| format!(": {m}")).unwrap_or_default();
+    let request_id = request_id
+        .map(|r| format!(" [request id {r}]"))
+        .unwrap_or_default();
+    format!("{what} (HTTP {status}){server}; {advice}{request_id}")
 }

@@ -57,9 +57,14 @@ pub fn multipart_body(
 }
 
 /// A boundary of the shape the client generates (`blooio-` and 32 lowercase hex digits) from
-/// 128 bits. Mirrors `client::boundary`, which draws the bits at random.
+/// 128 chosen bits. Mirrors `image::new_boundary`, which draws the bits at random.
 pub fn boundary(hi: u64, lo: u64) -> String {
     format!("blooio-{hi:016x}{lo:016x}")
+}
+
+/// A boundary as the client really draws one, to hold [`boundary`] to its shape.
+pub fn random_boundary() -> String {
+    crate::image::new_boundary()
 }
 
 /// `x-should-retry` and the wait (`retry-after-ms`, else `Retry-After`) read from headers.

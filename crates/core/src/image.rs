@@ -157,8 +157,13 @@ impl<'a> CheckedImage<'a> {
         }
     }
 
-    pub(crate) fn source(&self) -> Image<'a> {
-        self.source
+    /// The error for a failure to read the image while it was being sent (only a file can fail
+    /// so; bytes in memory are read without error).
+    pub(crate) fn read_failed(&self, e: io::Error) -> Error {
+        match self.source {
+            Image::Path(path) => Error::io(path, "could not read", e),
+            Image::Bytes(_) => Error::new(ErrorKind::Io, format!("could not read the image: {e}")),
+        }
     }
 
     /// A fresh multipart body for one attempt: `(content type, content length, reader)`.
@@ -289,6 +294,12 @@ impl Read for ExactLen {
         self.left -= n as u64;
         Ok(n)
     }
+}
+
+/// A fresh, unguessable multipart boundary (128 random bits).
+pub(crate) fn new_boundary() -> String {
+    let r = crate::random::random_u64;
+    format!("blooio-{:016x}{:016x}", r(), r())
 }
 
 #[cfg(test)]

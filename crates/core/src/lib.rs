@@ -25,15 +25,18 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod image;
+mod pool;
+mod random;
 mod resolver;
 mod response;
 mod retry;
+mod transport;
 
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
-    ENV_API_KEY, ENV_BASE_URL,
+    ENV_API_KEY, ENV_BASE_URL, MAX_TIMEOUT,
 };
 pub use error::{Error, ErrorKind};
 pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};

@@ -1,8 +1,6 @@
 //! When to retry and how long to wait: the public SDKs' policy, with Blooio's own correction
 //! that a 503 (no active number) is retried only when the server says when.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
 /// The longest `Retry-After` we wait for; a longer one ends the call with the error.
@@ -68,9 +66,9 @@ pub(crate) fn backoff(retries_done: u32, jitter: f64) -> Duration {
     exp.min(MAX_DELAY).mul_f64(jitter)
 }
 
-/// A factor in (0.75, 1], from the randomly keyed std hasher (no RNG crate needed).
+/// A factor in (0.75, 1].
 pub(crate) fn jitter() -> f64 {
-    let r = RandomState::new().build_hasher().finish();
+    let r = crate::random::random_u64();
     let unit = (r >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
     1.0 - 0.25 * unit
 }

@@ -62,17 +62,31 @@ pub(crate) unsafe fn handle_mut<'a, T: Handle>(
     Ok(unsafe { &mut *ptr })
 }
 
+/// What `take` gives from a live handle argument, taken while no thread can free the handle, so
+/// the call keeps it (a clone of a shared client, say) even if the handle is freed meanwhile.
+pub(crate) fn shared<T: Handle, R>(
+    ptr: *const T,
+    name: &'static str,
+    take: impl FnOnce(&T) -> R,
+) -> Result<R, blooio_error> {
+    handle::with_live(ptr, take).ok_or_else(|| not_live::<T>(ptr.is_null(), name))
+}
+
 fn check_handle<T: Handle>(ptr: *const T, name: &'static str) -> Result<(), blooio_error> {
-    if ptr.is_null() {
-        return Err(blooio_error::invalid_argument(format!("`{name}` is NULL")));
-    }
-    if !handle::is_live(ptr.cast(), T::KIND) {
-        return Err(blooio_error::invalid_argument(format!(
-            "`{name}` is not a live {} (freed already, or another type of pointer)",
-            T::KIND.c_name()
-        )));
+    if ptr.is_null() || !handle::is_live(ptr.cast(), T::KIND) {
+        return Err(not_live::<T>(ptr.is_null(), name));
     }
     Ok(())
+}
+
+fn not_live<T: Handle>(null: bool, name: &'static str) -> blooio_error {
+    if null {
+        return blooio_error::invalid_argument(format!("`{name}` is NULL"));
+    }
+    blooio_error::invalid_argument(format!(
+        "`{name}` is not a live {} (freed already, or another type of pointer)",
+        T::KIND.c_name()
+    ))
 }
 
 /// A borrowed NUL-terminated UTF-8 string argument.
@@ -94,7 +108,8 @@ pub(crate) unsafe fn string<'a>(ptr: *const c_char, name: &'static str) -> Resul
     })
 }
 
-/// A borrowed byte buffer argument. `data` must not be NULL, even when `len` is 0.
+/// A borrowed byte buffer argument. NULL with a length of 0 is an empty buffer (what that
+/// means is the core's to say); NULL with any other length is refused.
 ///
 /// # Safety
 /// A non-NULL `data` must point to `len` readable bytes that stay unchanged during the call.
@@ -104,8 +119,11 @@ pub(crate) unsafe fn bytes<'a>(
     name: &'static str,
 ) -> Result<&'a [u8], blooio_error> {
     if data.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
         return Err(blooio_error::invalid_argument(format!(
-            "`{name}` is NULL (pass a valid pointer even when the length is 0)"
+            "`{name}` is NULL but its length is {len}"
         )));
     }
     if len > isize::MAX as usize {

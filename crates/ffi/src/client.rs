@@ -3,24 +3,29 @@
 use std::ffi::c_char;
 use std::path::Path;
 
-use blooio_core::{Client, ClientBuilder};
+use blooio_core::Client;
 
 use crate::background::blooio_background;
-use crate::boundary::{boundary, bytes, guard, handle, out, string};
+use crate::boundary::{boundary, bytes, guard, handle, out, shared, string};
 use crate::error::blooio_error;
 use crate::handle::{self as handles, Handle, Kind};
 use crate::options::blooio_options;
 use crate::status::blooio_status;
 
-/// The User-Agent suffix of C callers unless they set their own.
-const USER_AGENT_SUFFIX: &str = concat!("blooio-c/", env!("CARGO_PKG_VERSION"));
-
 /// A client for the chat-background endpoints. Created with `blooio_client_new`, freed with
 /// `blooio_client_free`.
 ///
 /// Thread safety: one client may be used by any number of threads at once (its calls take a
-/// `const blooio_client *`, and its connections are pooled and shared). Only freeing it must
-/// wait until no call on it is running.
+/// `const blooio_client *`, and its connections are pooled and shared). It may even be freed
+/// while calls on it are running on other threads: those calls finish normally, and the
+/// client's connections are released when the last of them ends.
+///
+/// Fork safety: a client created before `fork()` may be used in the parent and in every child
+/// afterwards. A pooled connection is only ever used by the process that opened it: a child's
+/// first call closes the child's copies of the inherited connections (writing nothing to them)
+/// and opens its own, so no process ever reads another's answer. A call running in another
+/// thread at the moment of the fork belongs to the parent; the child never sees its answer.
+/// The library must not be called from a `pthread_atfork` handler, during the fork itself.
 pub struct blooio_client {
     inner: Client,
 }
@@ -39,7 +44,8 @@ impl Handle for blooio_client {
 /// `error`: NULL, or receives an error the caller frees with `blooio_error_free` on failure.
 ///
 /// Returns `BLOOIO_STATUS_OK`; `BLOOIO_STATUS_INVALID_CONFIG` (no API key, a bad base URL,
-/// plain http to a remote host without the opt-in, a bad User-Agent suffix);
+/// plain http to a remote host without the opt-in, a timeout of 0 or over one day, a bad
+/// User-Agent suffix or binding name);
 /// `BLOOIO_STATUS_INVALID_ARGUMENT` (`client_out` NULL, `options` not live options).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_client_new(
@@ -48,31 +54,53 @@ pub unsafe extern "C" fn blooio_client_new(
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     boundary("blooio_client_new", error, || {
-        let (builder, suffix_set) = if options.is_null() {
-            (ClientBuilder::default(), false)
+        let builder = if options.is_null() {
+            crate::options::default_builder()
         } else {
             // SAFETY: a live handle is checked before use and not freed during the call.
-            let o = unsafe { handle(options, "options") }?;
-            (o.builder.clone(), o.user_agent_suffix_set)
+            unsafe { handle(options, "options") }?.builder.clone()
         };
         // SAFETY: NULL is refused; otherwise the address of a `blooio_client *`.
         let client_out = unsafe { out(client_out, "client_out") }?;
-        let builder = if suffix_set {
-            builder
-        } else {
-            builder.user_agent_suffix(USER_AGENT_SUFFIX)
-        };
         let inner = builder.build()?;
         client_out.write(handles::into_raw(blooio_client { inner }));
         Ok(())
     })
 }
 
-/// Frees a client and closes its pooled connections. No call may be running on it. NULL, or a
-/// pointer that is not a live client (freed already), is ignored.
+/// Frees a client. Calls on it still running on other threads finish normally; its pooled
+/// connections are closed when the last one ends. A call started after this returns gets
+/// `BLOOIO_STATUS_INVALID_ARGUMENT`. NULL, or a pointer that is not a live client (freed
+/// already), is ignored.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_client_free(client: *mut blooio_client) {
     guard((), || drop(handles::take(client)))
+}
+
+/// Another handle to the same client: the same settings and the same pooled connections. Each
+/// handle is freed on its own with `blooio_client_free`; the client lives until its last handle
+/// is freed and the last call on it has ended. A binding that queues a call for later (on a
+/// worker thread) takes a handle for it, so that closing the client meanwhile cannot pull the
+/// client away from the queued call.
+///
+/// `client`: must not be NULL. `clone_out`: receives the new handle, which the caller owns;
+/// must not be NULL; written only on success. `error`: NULL, or receives an error on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, or
+/// `client` not a live client).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_client_clone(
+    client: *const blooio_client,
+    clone_out: *mut *mut blooio_client,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary("blooio_client_clone", error, || {
+        let inner = shared(client, "client", |c| c.inner.clone())?;
+        // SAFETY: NULL is refused; otherwise the address of a `blooio_client *`.
+        let clone_out = unsafe { out(clone_out, "clone_out") }?;
+        clone_out.write(handles::into_raw(blooio_client { inner }));
+        Ok(())
+    })
 }
 
 /// `GET /chats/{chat_id}/background`: the chat's current background.
@@ -97,16 +125,17 @@ pub unsafe extern "C" fn blooio_get_chat_background(
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     boundary("blooio_get_chat_background", error, || {
-        // SAFETY: each pointer is checked (NULL, live handle) before use; the caller passes a
+        // SAFETY: each pointer is checked (NULL, live handle; the client is cloned while no one
+        // can free it, so a concurrent free cannot pull it away) before use; the caller passes a
         // NUL-terminated string and the address of a `blooio_background *`.
         let (client, chat_id, background_out) = unsafe {
             (
-                handle(client, "client")?,
+                shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.inner.get_chat_background(chat_id)?;
+        let background = client.get_chat_background(chat_id)?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })
@@ -135,13 +164,13 @@ pub unsafe extern "C" fn blooio_set_chat_background_file(
         // SAFETY: as in blooio_get_chat_background; `path` is a NUL-terminated string.
         let (client, chat_id, path, background_out) = unsafe {
             (
-                handle(client, "client")?,
+                shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
                 string(path, "path")?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.inner.set_chat_background_file(chat_id, Path::new(path))?;
+        let background = client.set_chat_background_file(chat_id, Path::new(path))?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })
@@ -151,8 +180,8 @@ pub unsafe extern "C" fn blooio_set_chat_background_file(
 /// The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
 ///
 /// `client`, `chat_id`, `background_out`, `error`: as for `blooio_get_chat_background`; the
-/// background holds `changed`. `data`: the image's bytes; must not be NULL, even when `len`
-/// is 0. `len`: the number of bytes; 0 gives `BLOOIO_STATUS_INVALID_IMAGE`.
+/// background holds `changed`. `data`: the image's bytes; NULL only with a `len` of 0.
+/// `len`: the number of bytes; 0 (whatever `data` is) gives `BLOOIO_STATUS_INVALID_IMAGE`.
 ///
 /// Returns the statuses of `blooio_get_chat_background`, and before sending
 /// `BLOOIO_STATUS_INVALID_IMAGE` (empty, too large, not a supported format).
@@ -169,13 +198,13 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes(
         // SAFETY: as in blooio_get_chat_background; `data` points to `len` readable bytes.
         let (client, chat_id, data, background_out) = unsafe {
             (
-                handle(client, "client")?,
+                shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
                 bytes(data, len, "data")?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.inner.set_chat_background_bytes(chat_id, data)?;
+        let background = client.set_chat_background_bytes(chat_id, data)?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })

@@ -73,6 +73,19 @@ fn remove(ptr: *const (), kind: Kind) -> bool {
     }
 }
 
+/// Runs `f` on `ptr` if it is a live handle of `T`, holding the registry's lock so that no other
+/// thread can free it meanwhile: what `f` takes from it (a clone of something shared) stays
+/// valid after a concurrent free. `f` must be quick; every handle check waits for it.
+pub(crate) fn with_live<T: Handle, R>(ptr: *const T, f: impl FnOnce(&T) -> R) -> Option<R> {
+    let live = live();
+    if ptr.is_null() || live.get(&key(ptr.cast())) != Some(&T::KIND) {
+        return None;
+    }
+    // SAFETY: the registry lists `ptr` as a live `T`, so it came from `into_raw` and points to a
+    // valid `T`; `take`, the only way to free it, needs the lock held here.
+    Some(f(unsafe { &*ptr }))
+}
+
 /// Moves `value` to the heap and hands out its pointer, now live.
 pub(crate) fn into_raw<T: Handle>(value: T) -> *mut T {
     let ptr = Box::into_raw(Box::new(value));

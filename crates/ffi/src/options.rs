@@ -10,16 +10,12 @@ use crate::error::blooio_error;
 use crate::handle::{self, Handle, Kind};
 use crate::status::blooio_status;
 
-/// The longest timeout the setters take: one day. Longer would only hide a hung connection.
-const MAX_TIMEOUT_MS: u64 = 24 * 60 * 60 * 1000;
-
 /// Settings for `blooio_client_new`. Whatever is not set comes from the environment
 /// (`BLOOIO_API_KEY`, `BLOOIO_BASE_URL`), then the defaults. Created with
 /// `blooio_options_new`, freed with `blooio_options_free`; the client copies what it needs, so
 /// the options may be freed as soon as the client exists. Not for use by two threads at once.
 pub struct blooio_options {
     pub(crate) builder: ClientBuilder,
-    pub(crate) user_agent_suffix_set: bool,
 }
 
 impl Handle for blooio_options {
@@ -32,13 +28,10 @@ impl blooio_options {
     }
 }
 
-fn timeout(ms: u64, name: &str) -> Result<Duration, blooio_error> {
-    if ms == 0 || ms > MAX_TIMEOUT_MS {
-        return Err(blooio_error::invalid_argument(format!(
-            "`{name}` is {ms}; give a number of milliseconds from 1 to {MAX_TIMEOUT_MS} (one day)"
-        )));
-    }
-    Ok(Duration::from_millis(ms))
+/// The builder a C caller starts from: the environment and the defaults, named `c` in the
+/// User-Agent unless a binding names itself with `blooio_options_set_binding`.
+pub(crate) fn default_builder() -> ClientBuilder {
+    ClientBuilder::default().binding("c")
 }
 
 /// Creates an empty set of options: every setting from the environment or the defaults.
@@ -57,8 +50,7 @@ pub unsafe extern "C" fn blooio_options_new(
         // SAFETY: the caller passes NULL (refused) or the address of a `blooio_options *`.
         let options_out = unsafe { out(options_out, "options_out") }?;
         options_out.write(handle::into_raw(blooio_options {
-            builder: ClientBuilder::default(),
-            user_agent_suffix_set: false,
+            builder: default_builder(),
         }));
         Ok(())
     })
@@ -134,11 +126,11 @@ pub unsafe extern "C" fn blooio_options_set_base_url(
 /// Sets how long one attempt may take, from connecting to the last byte of the response.
 /// Default 60000 ms.
 ///
-/// `options`: must not be NULL. `timeout_ms`: from 1 to 86400000 (one day).
+/// `options`: must not be NULL. `timeout_ms`: from 1 to 86400000 (one day); any other value
+/// makes `blooio_client_new` answer `BLOOIO_STATUS_INVALID_CONFIG`.
 /// `error`: NULL, or receives an error on failure.
 ///
-/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options, a timeout
-/// out of range).
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_options_set_timeout_ms(
     options: *mut blooio_options,
@@ -146,19 +138,18 @@ pub unsafe extern "C" fn blooio_options_set_timeout_ms(
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     set("blooio_options_set_timeout_ms", options, error, |o| {
-        let t = timeout(timeout_ms, "timeout_ms")?;
-        o.update(|b| b.timeout(t));
+        o.update(|b| b.timeout(Duration::from_millis(timeout_ms)));
         Ok(())
     })
 }
 
 /// Sets how long opening a connection may take. Default 5000 ms.
 ///
-/// `options`: must not be NULL. `connect_timeout_ms`: from 1 to 86400000 (one day).
+/// `options`: must not be NULL. `connect_timeout_ms`: from 1 to 86400000 (one day); any other value
+/// makes `blooio_client_new` answer `BLOOIO_STATUS_INVALID_CONFIG`.
 /// `error`: NULL, or receives an error on failure.
 ///
-/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options, a timeout
-/// out of range).
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_options_set_connect_timeout_ms(
     options: *mut blooio_options,
@@ -166,8 +157,7 @@ pub unsafe extern "C" fn blooio_options_set_connect_timeout_ms(
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     set("blooio_options_set_connect_timeout_ms", options, error, |o| {
-        let t = timeout(connect_timeout_ms, "connect_timeout_ms")?;
-        o.update(|b| b.connect_timeout(t));
+        o.update(|b| b.connect_timeout(Duration::from_millis(connect_timeout_ms)));
         Ok(())
     })
 }
@@ -191,9 +181,8 @@ pub unsafe extern "C" fn blooio_options_set_max_retries(
     })
 }
 
-/// Sets a token appended to the User-Agent, such as `my-app/1.2`. Default `blooio-c/<version>`;
-/// an empty string sends the library's User-Agent alone. Printable ASCII only, checked by
-/// `blooio_client_new`.
+/// Sets a token appended to the User-Agent, such as `my-app/1.2`. Default none. Printable
+/// ASCII only, checked by `blooio_client_new`.
 ///
 /// `options`: must not be NULL. `suffix`: NUL-terminated UTF-8, copied; must not be NULL.
 /// `error`: NULL, or receives an error on failure.
@@ -210,7 +199,29 @@ pub unsafe extern "C" fn blooio_options_set_user_agent_suffix(
         // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
         let suffix = unsafe { string(suffix, "suffix") }?;
         o.update(|b| b.user_agent_suffix(suffix));
-        o.user_agent_suffix_set = true;
+        Ok(())
+    })
+}
+
+/// For a language binding built on libblooio (Node, Go, ...): its name, sent in the
+/// User-Agent as `blooio-<binding>/<version>`. Default `c`. Lowercase letters, digits and `-`
+/// only, checked by `blooio_client_new`.
+///
+/// `options`: must not be NULL. `binding`: NUL-terminated UTF-8, copied; must not be NULL.
+/// `error`: NULL, or receives an error on failure.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+/// UTF-8).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_set_binding(
+    options: *mut blooio_options,
+    binding: *const c_char,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_set_binding", options, error, |o| {
+        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
+        let binding = unsafe { string(binding, "binding") }?;
+        o.update(|b| b.binding(binding));
         Ok(())
     })
 }

@@ -1,6 +1,7 @@
 //! `blooio_status`: what every fallible function returns.
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{CStr, CString, c_char, c_int};
+use std::sync::OnceLock;
 
 use blooio_core::ErrorKind;
 
@@ -56,72 +57,56 @@ pub enum blooio_status {
     Other = 17,
 }
 
-impl From<ErrorKind> for blooio_status {
-    fn from(kind: ErrorKind) -> Self {
-        match kind {
-            ErrorKind::InvalidConfig => Self::InvalidConfig,
-            ErrorKind::InvalidChatId => Self::InvalidChatId,
-            ErrorKind::InvalidImage => Self::InvalidImage,
-            ErrorKind::Io => Self::Io,
-            ErrorKind::BadRequest => Self::BadRequest,
-            ErrorKind::Authentication => Self::Authentication,
-            ErrorKind::RateLimited => Self::RateLimited,
-            ErrorKind::DeviceUnavailable => Self::DeviceUnavailable,
-            ErrorKind::NoActiveNumber => Self::NoActiveNumber,
-            ErrorKind::ServerError => Self::ServerError,
-            ErrorKind::HttpStatus => Self::HttpStatus,
-            ErrorKind::Timeout => Self::Timeout,
-            ErrorKind::Connection => Self::Connection,
-            ErrorKind::Decode => Self::Decode,
-            _ => Self::Other,
-        }
+impl blooio_status {
+    /// The last status. Values run from 0 to this one without a gap (a test reads the header to
+    /// hold that): a new status is appended after it and becomes the new `LAST`.
+    const LAST: blooio_status = blooio_status::Other;
+
+    /// The status of a value, if it is one.
+    fn from_value(value: c_int) -> Option<blooio_status> {
+        (0..=Self::LAST as c_int).contains(&value).then(|| {
+            // SAFETY: `blooio_status` is `repr(C)` (an `int`) and every value from 0 to `LAST`
+            // is one of its variants (see `LAST`), so `value` is a valid `blooio_status`.
+            unsafe { std::mem::transmute::<c_int, blooio_status>(value) }
+        })
+    }
+
+    /// Every status, in value order.
+    fn all() -> impl Iterator<Item = blooio_status> {
+        (0..=Self::LAST as c_int).filter_map(Self::from_value)
+    }
+
+    /// The stable snake_case name, derived from the variant's own name (`RateLimited` gives
+    /// `rate_limited`): the name of the core's `ErrorKind` of the same meaning.
+    fn name(self) -> &'static CStr {
+        static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            blooio_status::all()
+                .map(|s| snake_case(&format!("{s:?}")))
+                .collect()
+        });
+        &names[self as usize]
     }
 }
 
-impl blooio_status {
-    const ALL: [blooio_status; 18] = [
-        Self::Ok,
-        Self::InvalidArgument,
-        Self::InvalidConfig,
-        Self::InvalidChatId,
-        Self::InvalidImage,
-        Self::Io,
-        Self::BadRequest,
-        Self::Authentication,
-        Self::RateLimited,
-        Self::DeviceUnavailable,
-        Self::NoActiveNumber,
-        Self::ServerError,
-        Self::HttpStatus,
-        Self::Timeout,
-        Self::Connection,
-        Self::Decode,
-        Self::Panic,
-        Self::Other,
-    ];
-
-    /// A stable snake_case name; the same words as the core's `ErrorKind::as_str`.
-    fn name(self) -> &'static std::ffi::CStr {
-        match self {
-            Self::Ok => c"ok",
-            Self::InvalidArgument => c"invalid_argument",
-            Self::InvalidConfig => c"invalid_config",
-            Self::InvalidChatId => c"invalid_chat_id",
-            Self::InvalidImage => c"invalid_image",
-            Self::Io => c"io",
-            Self::BadRequest => c"bad_request",
-            Self::Authentication => c"authentication",
-            Self::RateLimited => c"rate_limited",
-            Self::DeviceUnavailable => c"device_unavailable",
-            Self::NoActiveNumber => c"no_active_number",
-            Self::ServerError => c"server_error",
-            Self::HttpStatus => c"http_status",
-            Self::Timeout => c"timeout",
-            Self::Connection => c"connection",
-            Self::Decode => c"decode",
-            Self::Panic => c"panic",
-            Self::Other => c"other",
+fn snake_case(camel: &str) -> CString {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
         }
+        out.push(c.to_ascii_lowercase());
+    }
+    CString::new(out).expect("a variant name has no NUL")
+}
+
+impl From<ErrorKind> for blooio_status {
+    /// The status named like the kind; `Other` for a kind this version of the C API lacks
+    /// (a test makes sure there is none).
+    fn from(kind: ErrorKind) -> Self {
+        blooio_status::all()
+            .find(|s| s.name().to_bytes() == kind.as_str().as_bytes())
+            .unwrap_or(blooio_status::Other)
     }
 }
 
@@ -135,10 +120,8 @@ impl blooio_status {
 #[unsafe(no_mangle)]
 pub extern "C" fn blooio_status_name(status: c_int) -> *const c_char {
     guard(c"unknown".as_ptr(), || {
-        blooio_status::ALL
-            .iter()
-            .find(|s| **s as c_int == status)
-            .map_or(c"unknown", |s| s.name())
+        blooio_status::from_value(status)
+            .map_or(c"unknown", blooio_status::name)
             .as_ptr()
     })
 }
@@ -148,19 +131,50 @@ mod tests {
     use super::*;
     use std::ffi::CStr;
 
+    /// The header's `BLOOIO_STATUS_<NAME> = <value>` lines, in order.
+    fn header_statuses() -> Vec<(String, c_int)> {
+        let header = include_str!("../../../include/blooio.h");
+        header
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("BLOOIO_STATUS_"))
+            .filter_map(|l| l.trim_end_matches(',').split_once(" = "))
+            .map(|(name, value)| (name.to_owned(), value.parse().unwrap()))
+            .collect()
+    }
+
     #[test]
-    fn values_are_fixed_and_names_match_the_core() {
-        for (i, s) in blooio_status::ALL.iter().enumerate() {
-            assert_eq!(*s as usize, i, "{s:?}");
+    fn values_run_without_a_gap_to_last_and_names_match_the_header() {
+        let header = header_statuses();
+        assert_eq!(
+            header.len(),
+            blooio_status::LAST as usize + 1,
+            "LAST must be the last status"
+        );
+        for (i, (name, value)) in header.iter().enumerate() {
+            assert_eq!(*value as usize, i, "{name}");
+            let status = blooio_status::from_value(*value).unwrap();
+            assert_eq!(status.name().to_str().unwrap().to_ascii_uppercase(), *name);
         }
-        for kind in [ErrorKind::Timeout, ErrorKind::NoActiveNumber, ErrorKind::Decode] {
+        assert_eq!(blooio_status::from_value(blooio_status::LAST as c_int + 1), None);
+        assert_eq!(blooio_status::from_value(-1), None);
+    }
+
+    #[test]
+    fn every_error_kind_has_the_status_of_its_name() {
+        for &kind in ErrorKind::ALL {
             let status = blooio_status::from(kind);
+            assert_ne!(status, blooio_status::Other, "{kind:?} has no C status: add one");
             assert_eq!(status.name().to_str().unwrap(), kind.as_str());
         }
+    }
+
+    #[test]
+    fn names_of_values() {
         // SAFETY: blooio_status_name returns static NUL-terminated strings.
         let name = |v| unsafe { CStr::from_ptr(blooio_status_name(v)) }.to_str().unwrap();
         assert_eq!(name(8), "rate_limited");
+        assert_eq!(name(0), "ok");
         assert_eq!(name(-1), "unknown");
-        assert_eq!(name(18), "unknown");
+        assert_eq!(name(blooio_status::LAST as c_int + 1), "unknown");
     }
 }

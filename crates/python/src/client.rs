@@ -82,17 +82,11 @@ impl Client {
                 u32::MAX
             ))
         })?;
-        let version = py.version_info();
         let mut builder = blooio_core::Client::builder()
             .timeout(timeout_d)
             .connect_timeout(connect_timeout_d)
             .max_retries(retries)
-            .user_agent_suffix(format!(
-                "blooio-python/{} python/{}.{}",
-                env!("CARGO_PKG_VERSION"),
-                version.major,
-                version.minor
-            ));
+            .binding("python");
         if let Some(key) = api_key {
             builder = builder.api_key(key);
         }
