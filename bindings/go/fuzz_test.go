@@ -113,9 +113,14 @@ func FuzzConversions(f *testing.F) {
 		_, err = dead.SetChatBackgroundBytes(chatID, data)
 		e := checkError(t, err, "SetChatBackgroundBytes")
 		switch {
-		case hasNUL || data == nil:
+		case hasNUL:
 			if e.Status != StatusInvalidArgument {
-				t.Fatalf("%q, nil=%v: %v", chatID, data == nil, e)
+				t.Fatalf("NUL in %q: %v", chatID, e)
+			}
+		case data == nil:
+			// Refused as a NULL pointer, unless the chat id is refused first.
+			if e.Status != StatusInvalidArgument && e.Status != StatusInvalidChatID {
+				t.Fatalf("%q, nil data: %v", chatID, e)
 			}
 		case len(data) == 0:
 			if e.Status != StatusInvalidImage && e.Status != StatusInvalidChatID && e.Status != StatusInvalidArgument {
