@@ -12,8 +12,10 @@ use crate::error::{Error, ErrorKind};
 /// refuse a file the server would take.
 pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// How many leading bytes [`ImageFormat::sniff`] looks at (enough for an ISO-BMFF `ftyp` box).
-pub const SNIFF_LEN: usize = 256;
+/// How many leading bytes [`ImageFormat::sniff`] looks at: an ISO-BMFF `ftyp` box's brands
+/// count up to here, whether the image comes from memory or from a file (of which only this
+/// much is read), and the emulator's sniffer looks exactly as far.
+pub const SNIFF_LEN: usize = 4096;
 
 /// An image format the API accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,7 +87,7 @@ fn sniff_iso_bmff(head: &[u8]) -> Option<ImageFormat> {
         n if n < 16 => return None,
         n => n,
     };
-    let end = box_len.min(head.len());
+    let end = box_len.min(head.len()).min(SNIFF_LEN);
     let major = head.get(8..12)?;
     let compatible = head.get(16..end).unwrap_or_default().chunks_exact(4);
     let brands: Vec<&[u8]> = std::iter::once(major).chain(compatible).collect();
@@ -113,10 +115,10 @@ pub enum Image<'a> {
 /// An image that passed validation: its format, size and the part's filename.
 #[derive(Debug)]
 pub(crate) struct CheckedImage<'a> {
-    source: Image<'a>,
+    pub(crate) source: Image<'a>,
     pub(crate) format: ImageFormat,
     pub(crate) len: u64,
-    filename: String,
+    pub(crate) filename: String,
 }
 
 impl<'a> CheckedImage<'a> {
@@ -223,7 +225,7 @@ fn open_regular_file(path: &Path) -> Result<(File, u64), Error> {
     Ok((file, meta.len()))
 }
 
-fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Result<ImageFormat, Error> {
+pub(crate) fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Result<ImageFormat, Error> {
     let what = match path {
         Some(p) => format!("image {}", p.display()),
         None => "image".to_owned(),
@@ -252,9 +254,20 @@ fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Result<ImageForm
     })
 }
 
-/// Quotes a filename for `Content-Disposition` as browsers do: `"` and line breaks percent-encoded.
+/// Quotes a filename for `Content-Disposition` as browsers do (`"`, CR and LF percent-encoded),
+/// and percent-encodes `\` and every other ASCII control character too (found by
+/// fuzz/multipart): a file name may hold them, a header value with a control character is
+/// refused by strict multipart parsers, and a backslash is an escape to some and not to others.
 fn escape_quoted(name: &str) -> String {
-    name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c == '"' || c == '\\' || c.is_ascii_control() {
+            out.push_str(&format!("%{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads exactly `left` bytes, failing if the file ends early: a short body would leave the
@@ -355,6 +368,27 @@ mod tests {
     }
 
     #[test]
+    fn a_file_and_its_bytes_are_judged_alike_up_to_the_sniff_length() {
+        // Found by fuzz/image_sniff: a brand past the 256 bytes a file upload used to read
+        // counted for a bytes upload (and for the emulator) but not for the same file.
+        let mut far = ftyp(b"isom", &[&[0; 4]; 70]);
+        far[..4].copy_from_slice(&0u32.to_be_bytes()); // the box runs to the end
+        far.extend_from_slice(b"msf1");
+        assert!(far.len() > 256);
+        assert_eq!(ImageFormat::sniff(&far), Some(ImageFormat::Heif));
+        assert_eq!(
+            check_content(&far[..SNIFF_LEN.min(far.len())], far.len() as u64, None).unwrap(),
+            ImageFormat::Heif
+        );
+        // Past SNIFF_LEN, a brand counts for neither.
+        let mut beyond = ftyp(b"isom", &[]);
+        beyond[..4].copy_from_slice(&0u32.to_be_bytes());
+        beyond.resize(SNIFF_LEN, 0);
+        beyond.extend_from_slice(b"heic");
+        assert_eq!(ImageFormat::sniff(&beyond), None);
+    }
+
+    #[test]
     fn checks_size_before_format() {
         let empty = CheckedImage::check(Image::Bytes(b"")).unwrap_err();
         assert_eq!(empty.kind(), ErrorKind::InvalidImage);
@@ -385,8 +419,89 @@ mod tests {
         assert!(body.ends_with(b"rest-of-image\r\n--XyZ--\r\n"));
     }
 
+    /// Python's `email` package, an independent MIME parser: the parts of a multipart body
+    /// (given as the request's `Content-Type` line, a blank line and the body on stdin) as JSON.
+    const PYTHON_PARTS: &str = r#"
+import email.parser, email.policy, json, sys
+msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(sys.stdin.buffer.read())
+assert msg.is_multipart() and not msg.defects, msg.defects
+def text(s):
+    return None if s is None else s.encode("utf-8", "surrogateescape").decode("utf-8")
+parts = [{
+    "disposition": p.get_content_disposition(),
+    "name": text(p.get_param("name", header="content-disposition")),
+    "filename": text(p.get_filename()),
+    "type": p.get_content_type(),
+    "hex": p.get_payload(decode=True).hex(),
+    "defects": len(p.defects),
+} for p in msg.iter_parts()]
+print(json.dumps(parts))
+"#;
+
+    #[test]
+    fn multipart_body_parses_back_with_pythons_email_parser() {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+
+        let boundary = "blooio-0123456789abcdef0123456789abcdef";
+        let jpeg: &[u8] = b"\xFF\xD8\xFF\xE0\r\n--blooio-0123\r\n\r\n--\r\n\x00\xFF";
+        let cases: [(&[u8], Option<&str>); 5] = [
+            (b"\x89PNG\r\n\x1a\nrest-of-image", None),
+            (jpeg, Some("beach.jpg")),
+            (b"GIF89a\r\n", Some("my \"best\" pic\\1\r\n\x03.gif")),
+            (b"RIFF\0\0\0\0WEBPVP8 ", Some("café ☃ 100%.webp")),
+            (&ftyp(b"heic", &[b"mif1"]), Some("a; name=x.heic")),
+        ];
+        for (image, filename) in cases {
+            let mut checked = CheckedImage::check(Image::Bytes(image)).unwrap();
+            if let Some(name) = filename {
+                checked.filename = name.to_owned();
+            }
+            let (content_type, len, mut reader) = checked.multipart_body(boundary).unwrap();
+            let mut input = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+            let head = input.len();
+            reader.read_to_end(&mut input).unwrap();
+            assert_eq!((input.len() - head) as u64, len);
+
+            let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+            let mut child = Command::new(&python)
+                .args(["-c", PYTHON_PARTS])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{python} is needed for this test: {e}"));
+            child.stdin.take().unwrap().write_all(&input).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "python could not parse the body of {filename:?}"
+            );
+            let parts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let hex: String = image.iter().map(|b| format!("{b:02x}")).collect();
+            let expected_name = escape_quoted(filename.unwrap_or(&checked.filename));
+            assert_eq!(
+                parts,
+                serde_json::json!([{
+                    "disposition": "form-data",
+                    "name": "background",
+                    "filename": expected_name,
+                    "type": checked.format.mime_type(),
+                    "hex": hex,
+                    "defects": 0,
+                }]),
+                "{filename:?}"
+            );
+        }
+    }
+
     #[test]
     fn filename_quotes_are_escaped() {
         assert_eq!(escape_quoted("a\"b\r\n.png"), "a%22b%0D%0A.png");
+        // Other control characters would make the part's header unparseable.
+        assert_eq!(escape_quoted("\u{FFFD}\n?\n\x03.png"), "\u{FFFD}%0A?%0A%03.png");
+        assert_eq!(escape_quoted("tab\there\x7f"), "tab%09here%7F");
+        assert_eq!(escape_quoted("café 100%.png"), "café 100%.png");
+        // Read as an escape by RFC 9110's quoted-string, literally by browsers' parsers.
+        assert_eq!(escape_quoted("a\\\\b\\.png"), "a%5C%5Cb%5C.png");
     }
 }

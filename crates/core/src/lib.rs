@@ -21,6 +21,9 @@ mod chat_id;
 mod client;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod image;
 mod pool;
 mod random;

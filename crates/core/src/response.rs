@@ -49,7 +49,20 @@ impl ChatBackground {
                 ),
             ));
         }
-        serde_json::from_slice::<ChatBackground>(body).map_err(|e| {
+        // JSON is UTF-8 text; serde skips an unknown field's string without checking it, so a
+        // body with a bad byte there would pass (found by fuzz/success_body).
+        let text = std::str::from_utf8(body).map_err(|e| {
+            Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the response is not JSON: it is not UTF-8 (a bad byte at offset {}); it starts with: {}",
+                    e.valid_up_to(),
+                    snippet(body)
+                ),
+            )
+            .with_source(e)
+        })?;
+        serde_json::from_str::<ChatBackground>(text).map_err(|e| {
             Error::new(
                 ErrorKind::Decode,
                 format!(
@@ -166,6 +179,18 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::Decode, "{body:?}");
             assert!(err.to_string().contains("starts with"), "{err}");
         }
+    }
+
+    #[test]
+    fn refuses_invalid_utf8_even_in_a_field_it_ignores() {
+        let body = b"{\"chat^id\":\"+155512\xb2\xff\xff\xff7\",\"has_background\":true}";
+        let err = ChatBackground::from_json(body).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert!(
+            err.to_string().contains("not UTF-8 (a bad byte at offset 19)"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("starts with"), "{err}");
     }
 
     #[test]

@@ -73,13 +73,13 @@ pub(crate) fn jitter() -> f64 {
     1.0 - 0.25 * unit
 }
 
-fn parse_millis(v: &str) -> Option<Duration> {
+pub(crate) fn parse_millis(v: &str) -> Option<Duration> {
     let ms: f64 = v.parse().ok()?;
     (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms.min(1e12) / 1000.0))
 }
 
 /// `Retry-After` as delta-seconds (fractions tolerated) or an HTTP date relative to `now`.
-fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(secs) = v.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
     }

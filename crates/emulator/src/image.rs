@@ -68,6 +68,11 @@ fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
         return None;
     }
     let declared = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    // A box shorter than an `ftyp` header (size, type, major brand, minor version) is not one;
+    // 1 would announce a 64-bit size, which no image's `ftyp` box needs.
+    if (1..16).contains(&declared) {
+        return None;
+    }
     // A size of 0 means "to the end of the file".
     let box_end = if declared == 0 { bytes.len() } else { declared };
     let box_end = box_end.min(bytes.len()).min(MAX_FTYP_LEN);
@@ -150,5 +155,14 @@ mod tests {
         let mut bytes = ftyp(b"avif", &[]);
         bytes.extend_from_slice(b"heic"); // after the box: image data, not a brand
         assert_eq!(ImageKind::sniff(&bytes), None);
+    }
+    #[test]
+    fn a_box_shorter_than_its_header_is_not_an_image() {
+        // Found by the client's differential fuzz target (fuzz/image_sniff): the client
+        // refused this, the emulator took it as HEIF from its major brand.
+        assert_eq!(ImageKind::sniff(b"\0\0\0\x08ftypheif"), None);
+        assert_eq!(ImageKind::sniff(b"\0\0\0\x0fftypheic\0\0\0"), None);
+        assert_eq!(ImageKind::sniff(b"\0\0\0\x01ftypheic\0\0\0\0\0\0\0\x20"), None);
+        assert_eq!(ImageKind::sniff(b"\0\0\0\x10ftypheic\0\0\0\0"), Some(Heic));
     }
 }

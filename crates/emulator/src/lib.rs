@@ -43,6 +43,9 @@ mod config;
 mod control;
 mod error;
 mod fault;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hold;
 mod image;
 mod media;

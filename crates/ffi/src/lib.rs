@@ -17,6 +17,9 @@
 //! All `unsafe` of the project lives here; each block says why it holds.
 #![allow(non_camel_case_types)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// The `fuzzing` feature makes the exports reachable from Rust; their contract is the C one,
+// documented on each function for the header, not as a Rust `# Safety` section.
+#![cfg_attr(feature = "fuzzing", allow(clippy::missing_safety_doc))]
 
 // The plumbing every export shares.
 mod boundary;
@@ -38,6 +41,19 @@ mod background;
 mod error;
 
 pub use async_calls::blooio_background_callback;
+/// Every export by path, for the fuzz target under `fuzz/` that drives them through their Rust
+/// signatures. Behind the opt-in `fuzzing` feature; not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::background::*;
+    pub use crate::client::*;
+    pub use crate::error::*;
+    pub use crate::options::*;
+    pub use crate::status::*;
+    pub use crate::version::*;
+}
+
 pub use background::blooio_background;
 pub use client::blooio_client;
 pub use error::blooio_error;
