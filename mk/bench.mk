@@ -59,8 +59,10 @@ bench-wheel: bench-venv
 		$(BENCH_WHEELS)/blooio_native-*.whl
 
 # The concurrency section's Go program (bench/go), linked to the release libblooio.
+# cgo takes its flags from `pkg-config blooio`: a blooio.pc for the release library measured.
 bench-go: bench-c
-	cd bench/go && CGO_ENABLED=1 CGO_LDFLAGS="-L$(BENCH_LIBDIR) -Wl,-rpath,$(BENCH_LIBDIR)" \
+	$(call source-tree-pc,$(BENCH_OUT)/pkgconfig,$(BENCH_LIBDIR))
+	cd bench/go && CGO_ENABLED=1 PKG_CONFIG_PATH=$(BENCH_OUT)/pkgconfig CGO_LDFLAGS="-Wl,-rpath,$(BENCH_LIBDIR)" \
 		$(GO) build -o $(BENCH_GO) .
 
 bench-build: bench-venv bench-rust bench-c bench-wheel bench-go node-deps

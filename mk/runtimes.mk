@@ -34,12 +34,17 @@ DEMO_DEPS += examples-c python-install node-deps examples-go
 
 .PHONY: node-deps test-node test-go test-ctypes examples-go go-pc
 
-# blooio.pc for the build directory, from the same template `make install` uses.
+# $(call source-tree-pc,PC_DIR,LIB_DIR): a blooio.pc in PC_DIR for this checkout's include/ and
+# the libblooio in LIB_DIR, from the same template `make install` uses.
+define source-tree-pc
+	@mkdir -p $(1)
+	@sed -e 's|@PREFIX@|$(CURDIR)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(CURDIR)/include|g' \
+		-e 's|@VERSION@|$(FFI_VERSION)|g' crates/ffi/packaging/blooio.pc.in > $(1)/blooio.pc.tmp
+	@mv $(1)/blooio.pc.tmp $(1)/blooio.pc
+endef
+
 go-pc:
-	@mkdir -p $(GO_PC_DIR)
-	@sed -e 's|@PREFIX@|$(CURDIR)|g' -e 's|@LIBDIR@|$(FFI_LIBDIR)|g' -e 's|@INCLUDEDIR@|$(CURDIR)/include|g' \
-		-e 's|@VERSION@|$(FFI_VERSION)|g' crates/ffi/packaging/blooio.pc.in > $(GO_PC_DIR)/blooio.pc.tmp
-	@mv $(GO_PC_DIR)/blooio.pc.tmp $(GO_PC_DIR)/blooio.pc
+	$(call source-tree-pc,$(GO_PC_DIR),$(FFI_LIBDIR))
 
 # Re-run when the lockfile changes; --ignore-scripts: koffi's native code comes prebuilt in
 # its per-platform npm package, so its install script (a build-from-source fallback) is not needed.

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	blooio "github.com/blooio/blooio-native/bindings/go"
+	blooio "github.com/blooio-native/blooio-native/bindings/go"
 )
 
 func main() {
