@@ -2,12 +2,14 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output};
 
 use blooio_emulator::{Emulator, EmulatorConfig, Fault};
 
 /// One CLI run: arguments, environment, expected exit status, a phrase stderr must hold.
 type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a str);
+
+mod common;
+use common::{blooio, sample, text};
 
 const KEY: &str = "bl_cli_secret_never_shown";
 
@@ -17,24 +19,6 @@ fn emulator() -> Emulator {
         ..EmulatorConfig::default()
     })
     .unwrap()
-}
-
-/// The command with a clean environment: nothing inherited (no stray proxy or key).
-fn blooio(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blooio"));
-    cmd.env_clear().args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("blooio runs")
-}
-
-fn sample() -> String {
-    format!("{}/../../examples/assets/sample.png", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

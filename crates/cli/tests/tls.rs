@@ -4,7 +4,10 @@
 #[path = "../../../tests/tls/tinyproxy.rs"]
 mod tinyproxy;
 
-use std::process::{Command, Output};
+mod common;
+use common::{sample, text};
+
+use std::process::Output;
 
 use blooio_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, TlsMode};
 
@@ -27,23 +30,10 @@ fn tls_emulator() -> (Emulator, std::path::PathBuf) {
 
 /// The command with a clean environment plus the key and the HTTPS base URL.
 fn blooio(emu: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blooio"));
-    cmd.env_clear()
-        .env("BLOOIO_API_KEY", KEY)
-        .env("BLOOIO_BASE_URL", emu.base_url())
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("blooio runs")
-}
-
-fn sample() -> String {
-    format!("{}/../../examples/assets/sample.png", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    let base_url = emu.base_url();
+    let mut all = vec![("BLOOIO_API_KEY", KEY), ("BLOOIO_BASE_URL", base_url.as_str())];
+    all.extend_from_slice(env);
+    common::blooio(args, &all)
 }
 
 fn assert_ok(out: &Output) -> serde_json::Value {
