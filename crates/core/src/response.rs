@@ -116,15 +116,22 @@ impl ServerError {
     }
 }
 
-/// At most 120 characters of a body, on one line, for error messages.
+/// At most 120 characters of a body, on one line, for error messages. Control characters
+/// become spaces and characters that would print as a `\u{..}` escape (unassigned or
+/// invisible code points) become U+FFFD, so the quoted snippet stays about 120 columns wide.
 pub(crate) fn snippet(body: &[u8]) -> String {
     if body.is_empty() {
         return "(an empty body)".to_owned();
     }
+    let printable = |c: char| matches!(c, '"' | '\\' | '\'') || c.escape_debug().count() == 1;
     let text = String::from_utf8_lossy(&body[..body.len().min(480)]);
     let one_line: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            c if printable(c) => c,
+            _ => char::REPLACEMENT_CHARACTER,
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -237,5 +244,18 @@ mod tests {
         let s = snippet(&long);
         assert!(s.chars().count() < 130 && s.contains('…'));
         assert_eq!(snippet(b"a\r\nb"), "\"a b\"");
+    }
+
+    /// Found by the error_body fuzz target: unassigned code points (here U+8D490) printed as
+    /// `\u{8d490}` escapes made a 120-character snippet about 800 characters long.
+    #[test]
+    fn snippets_replace_what_would_print_as_an_escape() {
+        let body = "\u{8d490}".repeat(200);
+        let s = snippet(body.as_bytes());
+        assert!(!s.contains("\\u{"), "{s}");
+        assert_eq!(s.chars().count(), 120 + 3, "{s}");
+        assert!(s.contains('\u{fffd}'));
+        // Quotes and backslashes stay themselves, escaped once by the quoting.
+        assert_eq!(snippet(br#"a"b\c'd"#), r#""a\"b\\c'd""#);
     }
 }
