@@ -96,16 +96,16 @@ static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
     start_batch();
     record r = {.chat = "+15550300001"};
     blooio_error *e = NULL;
-    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, NULL, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK_CONTAINS(blooio_error_message(e), "callback");
     blooio_error_free(e);
     e = NULL;
-    CHECK_STATUS(blooio_get_chat_background_async(NULL, r.chat, on_done, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(NULL, r.chat, NULL, on_done, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK_CONTAINS(blooio_error_message(e), "client");
     blooio_error_free(e);
-    CHECK_STATUS(blooio_set_chat_background_file_async(client, r.chat, NULL, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_file_async(client, r.chat, NULL, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, NULL, 5, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, NULL, 5, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_INVALID_ARGUMENT);
     e = NULL;
     CHECK_STATUS(blooio_set_async_thread_limit(0, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
@@ -132,14 +132,14 @@ static void test_each_call_reports_once_on_a_library_thread(void) {
     enum { N = 4 };
     record r[N] = {{.chat = "+15550300002"}, {.chat = "+15550300003"}, {.chat = "+15550300004"}, {.chat = "x\n"}};
     start_batch();
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r[0].chat, image, TL_PNG_LEN, on_done, &r[0], NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r[0].chat, image, TL_PNG_LEN, NULL, on_done, &r[0], NULL),
                  BLOOIO_STATUS_OK);
     memset(image, 0, TL_PNG_LEN);
     free(image);
-    CHECK_STATUS(blooio_set_chat_background_file_async(client, r[1].chat, path, on_done, &r[1], NULL),
+    CHECK_STATUS(blooio_set_chat_background_file_async(client, r[1].chat, path, NULL, on_done, &r[1], NULL),
                  BLOOIO_STATUS_OK);
-    CHECK_STATUS(blooio_get_chat_background_async(client, r[2].chat, on_done, &r[2], NULL), BLOOIO_STATUS_OK);
-    CHECK_STATUS(blooio_get_chat_background_async(client, r[3].chat, on_done, &r[3], NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r[2].chat, NULL, on_done, &r[2], NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r[3].chat, NULL, on_done, &r[3], NULL), BLOOIO_STATUS_OK);
     CHECK(wait_for(N, 30));
     sleep_ms(50); /* time for a second, wrong, callback to show */
     for (int i = 0; i < N; i++) {
@@ -171,7 +171,7 @@ static void test_sixty_four_at_once_against_a_holding_server(void) {
     start_batch();
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155503%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     blooio_client_free(client); /* freed with all 64 in flight */
     CHECK(wait_for(N, 60));
@@ -192,7 +192,7 @@ static void test_free_right_after_submitting(void) {
     REQUIRE(client != NULL);
     record r = {.chat = "+15550300100"};
     start_batch();
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, TL_PNG, TL_PNG_LEN, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, TL_PNG, TL_PNG_LEN, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_OK);
     blooio_client_free(client);
     CHECK(wait_for(1, 30));
@@ -200,7 +200,7 @@ static void test_free_right_after_submitting(void) {
     CHECK_STATUS(r.status, BLOOIO_STATUS_OK);
     CHECK(r.own_answer);
     /* A call on the freed handle is refused, without a callback. */
-    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, on_done, &r, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, on_done, &r, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
     sleep_ms(20);
     CHECK(r.calls == 1);
 }
@@ -230,7 +230,7 @@ static void test_a_thousand_at_once_leave_nothing_behind(void) {
     start_batch();
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155504%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     CHECK(wait_for(N, 120));
     CHECK(threads_gone(20));
@@ -241,7 +241,7 @@ static void test_a_thousand_at_once_leave_nothing_behind(void) {
     size_t most_threads = 0;
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155504%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     long peak_kib = tl_rss_kib();
     most_threads = blooio_async_threads();
