@@ -6,7 +6,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -77,6 +77,8 @@ pub(crate) type ConnHandle = mpsc::UnboundedSender<TakeOver>;
 pub(crate) struct ConnCtx {
     pub id: u64,
     handle: ConnHandle,
+    /// Set once the emulator takes the connection over (see watch.rs).
+    pub taken_over: Arc<AtomicBool>,
 }
 
 impl ConnCtx {
@@ -121,7 +123,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, router: Router
     };
     let (handle, mut takeovers) = mpsc::unbounded_channel();
     let _registered = Registration::new(&shared, id, handle.clone());
-    let ctx = ConnCtx { id, handle };
+    let ctx = ConnCtx {
+        id,
+        handle,
+        taken_over: Arc::default(),
+    };
     if let Some(TakeOver { raw, done }) = serve_http(stream, ctx, router, &mut takeovers).await {
         let Ok(spare) = TcpStream::from_std(spare) else {
             return;
@@ -158,7 +164,11 @@ async fn serve_tls(stream: TcpStream, id: u64, shared: Arc<Shared>, router: Rout
     let stream = SharedTls::new(stream);
     let (handle, mut takeovers) = mpsc::unbounded_channel();
     let _registered = Registration::new(&shared, id, handle.clone());
-    let ctx = ConnCtx { id, handle };
+    let ctx = ConnCtx {
+        id,
+        handle,
+        taken_over: Arc::default(),
+    };
     if let Some(TakeOver { raw, done }) = serve_http(stream.clone(), ctx, router, &mut takeovers).await {
         finish_by_hand(stream, raw).await;
         if let Some(done) = done {
@@ -178,6 +188,7 @@ async fn serve_http<I>(
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let taken_over = Arc::clone(&ctx.taken_over);
     let service = service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ctx.clone());
         router.clone().oneshot(req)
@@ -190,7 +201,10 @@ where
     );
     tokio::select! {
         _ = conn.as_mut() => None,
-        Some(takeover) = takeovers.recv() => Some(takeover),
+        Some(takeover) = takeovers.recv() => {
+            taken_over.store(true, Ordering::Relaxed);
+            Some(takeover)
+        }
     }
 }
 
