@@ -52,19 +52,7 @@ fn leaving_during_a_delay_fault_is_recorded() {
 #[test]
 fn leaving_while_held_is_recorded() {
     let emu = start();
-    let url = format!(
-        "{}/__emulator/config",
-        emu.plain_base_url().trim_end_matches("/v2/api")
-    );
-    let set = curl(&[
-        "-X",
-        "POST",
-        &url,
-        "-H",
-        "Content-Type: application/json",
-        "--data-binary",
-        r#"{"hold_until":2}"#,
-    ]);
+    let set = control(&emu, "POST", "config", Some(r#"{"hold_until":2}"#));
     assert_eq!(set.status, 200);
     send_and_leave(&emu, get_request("grp_held").as_bytes(), ms(200));
     let all = wait_for(&emu, 1, true);
@@ -75,8 +63,7 @@ fn leaving_while_held_is_recorded() {
 fn leaving_before_a_slow_body_is_recorded() {
     let emu = start();
     emu.script(Fault::passthrough().body_delay(ms(3_000)));
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_body").as_bytes()).unwrap();
+    let stream = send_get(emu.addr(), "grp_body");
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let (status, _) = read_head(&mut reader).unwrap();
     assert_eq!(status, 200);
@@ -90,17 +77,11 @@ fn leaving_before_a_slow_body_is_recorded() {
 fn leaving_mid_upload_is_recorded_with_what_arrived() {
     let emu = start();
     let boundary = "b0undary";
-    let part_head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; filename=\"a.png\"\r\n\
-         Content-Type: image/png\r\n\r\n"
-    );
-    let head = format!(
-        "PUT /v2/api/chats/grp_up/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\
-         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 100000\r\n\r\n"
-    );
+    let opening = part_head(boundary, "a.png", "image/png");
+    let head = put_head("grp_up", boundary, 100_000);
     let mut stream = connect(emu.addr());
     stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(part_head.as_bytes()).unwrap();
+    stream.write_all(opening.as_bytes()).unwrap();
     stream.write_all(&png(&[7; 1000])).unwrap();
     thread::sleep(ms(200));
     stream.shutdown(Shutdown::Both).unwrap();
@@ -108,7 +89,7 @@ fn leaving_mid_upload_is_recorded_with_what_arrived() {
     let all = wait_for(&emu, 1, true);
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0].method, "PUT");
-    let sent = (part_head.len() + png(&[7; 1000]).len()) as u64;
+    let sent = (opening.len() + png(&[7; 1000]).len()) as u64;
     assert_eq!(
         all[0].body_len, sent,
         "counts what arrived before the client left"
@@ -134,8 +115,7 @@ fn answered_requests_and_emulator_closes_are_not_aborts() {
     assert_eq!(exchange(emu.addr(), &get_request("grp_d")).unwrap().status, 200);
     // drop_connections while a request is held by a delay.
     emu.script(Fault::passthrough().delay(ms(2_000)));
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_e").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_e");
     while emu.requests().len() < 5 {
         thread::sleep(ms(5));
     }
@@ -153,11 +133,7 @@ fn client_aborted_is_in_the_control_api_log() {
     emu.script(Fault::passthrough().delay(ms(2_000)));
     send_and_leave(&emu, get_request("grp_log").as_bytes(), ms(100));
     wait_for(&emu, 1, true);
-    let url = format!(
-        "{}/__emulator/requests",
-        emu.plain_base_url().trim_end_matches("/v2/api")
-    );
-    let log = curl(&[&url]).json();
+    let log = control(&emu, "GET", "requests", None).json();
     let first = &log[0];
     assert_eq!(first["client_aborted"], true, "{log}");
 }

@@ -336,20 +336,12 @@ fn the_size_limit_is_ten_mebibytes() {
 fn a_body_beyond_eleven_mebibytes_is_a_413() {
     let emu = start();
     let boundary = "XyZ";
-    let head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; filename=\"a.jpg\"\r\n\
-         Content-Type: image/jpeg\r\n\r\n"
-    );
+    let head = part_head(boundary, "a.jpg", "image/jpeg");
     let file_len = 12 * 1024 * 1024;
     let tail = format!("\r\n--{boundary}--\r\n");
     let total = head.len() + file_len + tail.len();
     let mut stream = connect(emu.addr());
-    write!(
-        stream,
-        "PUT /v2/api/chats/grp_x/background HTTP/1.1\r\nHost: e\r\n{AUTH}\r\n\
-         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head}"
-    )
-    .unwrap();
+    write!(stream, "{}{head}", put_head("grp_x", boundary, total)).unwrap();
     let mut writer = stream.try_clone().unwrap();
     // The server stops reading at its limit, so write from another thread.
     let sending = std::thread::spawn(move || {

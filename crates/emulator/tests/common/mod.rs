@@ -166,6 +166,20 @@ fn parse_head(head: &str) -> (u16, Vec<(String, String)>) {
     (status, headers)
 }
 
+/// One control-API request (`/__emulator/PATH`) with curl, over plain HTTP (an HTTPS emulator
+/// answers it too); `body` is sent as JSON.
+pub fn control(emu: &Emulator, method: &str, path: &str, body: Option<&str>) -> Answer {
+    let url = format!(
+        "{}/__emulator/{path}",
+        emu.plain_base_url().trim_end_matches("/v2/api")
+    );
+    let mut args = vec!["-X", method, url.as_str()];
+    if let Some(body) = body {
+        args.extend(["-H", "Content-Type: application/json", "--data-binary", body]);
+    }
+    curl(&args)
+}
+
 /// The reference page's GET command.
 pub fn get(emu: &Emulator, encoded_chat: &str) -> Answer {
     let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
@@ -191,6 +205,45 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
 /// A keep-alive GET of a chat's background.
 pub fn get_request(chat: &str) -> String {
     format!("GET /v2/api/chats/{chat}/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\r\n")
+}
+
+/// A new connection on which a keep-alive GET of `chat`'s background has been sent.
+pub fn send_get(addr: SocketAddr, chat: &str) -> TcpStream {
+    let mut stream = connect(addr);
+    stream
+        .write_all(get_request(chat).as_bytes())
+        .expect("the request is sent");
+    stream
+}
+
+/// `n` keep-alive GETs of `chat` one after another on one connection: their answers, and the
+/// connection's reader for what follows.
+pub fn gets_on_one_connection(addr: SocketAddr, chat: &str, n: usize) -> (Vec<Answer>, BufReader<TcpStream>) {
+    let mut stream = connect(addr);
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let answers = (0..n)
+        .map(|_| {
+            stream.write_all(get_request(chat).as_bytes()).unwrap();
+            read_answer(&mut reader).unwrap()
+        })
+        .collect();
+    (answers, reader)
+}
+
+/// The head of a hand-written multipart PUT announcing `content_length` body bytes.
+pub fn put_head(chat: &str, boundary: &str, content_length: usize) -> String {
+    format!(
+        "PUT /v2/api/chats/{chat}/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {content_length}\r\n\r\n"
+    )
+}
+
+/// The opening of a multipart body: the boundary and the head of its `background` file part.
+pub fn part_head(boundary: &str, filename: &str, mime: &str) -> String {
+    format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; filename=\"{filename}\"\r\n\
+         Content-Type: {mime}\r\n\r\n"
+    )
 }
 
 /// Reads just the head of one response.
