@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use blooio_emulator::{Emulator, EmulatorConfig, Fault, TlsMode};
 use common::*;
@@ -136,25 +135,8 @@ fn handshake_faults_serve_bad_certificates_or_reset() {
 fn the_binary_writes_the_ca_and_prints_the_https_url_or_serves_given_files() {
     let bin = env!("CARGO_BIN_EXE_blooio-emulator");
     let ca = temp_file("binary-ca.pem", b"");
-    let mut child = Command::new(bin)
-        .args([
-            "--api-key",
-            KEY,
-            "--quiet",
-            "--exit-on-stdin-eof",
-            "--tls",
-            "--tls-ca-out",
-        ])
-        .arg(&ca)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first.trim_end().to_owned();
+    let ca_path = ca.to_str().unwrap();
+    let (mut child, base) = spawn_binary(&["--api-key", KEY, "--quiet", "--tls", "--tls-ca-out", ca_path]);
     assert!(
         base.starts_with("https://127.0.0.1:") && base.ends_with("/v2/api"),
         "{base}"
@@ -215,20 +197,16 @@ fn the_binary_writes_the_ca_and_prints_the_https_url_or_serves_given_files() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let mut child = Command::new(bin)
-        .args(["--api-key", KEY, "--quiet", "--exit-on-stdin-eof", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first.trim_end().to_owned();
+    let (cert_path, key_path) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let (mut child, base) = spawn_binary(&[
+        "--api-key",
+        KEY,
+        "--quiet",
+        "--tls-cert",
+        cert_path,
+        "--tls-key",
+        key_path,
+    ]);
     let answer = curl(&[
         "-H",
         AUTH,

@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -66,6 +66,27 @@ pub fn temp_file(name: &str, content: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();
     path
+}
+
+// ---------- the binary ----------
+
+/// Starts the `blooio-emulator` binary on a free loopback port, exiting when its stdin closes,
+/// with `args` added (an `--api-key` among them); returns it and the base URL, its first
+/// stdout line. Its stdin, stdout and stderr are pipes.
+pub fn spawn_binary(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blooio-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    (child, first.trim_end().to_owned())
 }
 
 // ---------- curl ----------
