@@ -210,9 +210,15 @@ pub fn get(emu: &Emulator, encoded_chat: &str) -> Answer {
 /// The reference page's PUT command: `-F "background=@FILE;type=TYPE"`.
 pub fn put(emu: &Emulator, encoded_chat: &str, image: &[u8], mime: &str) -> Answer {
     let file = temp_file("image.bin", image);
-    let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
     let form = format!("background=@{};type={mime}", file.display());
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &form])
+    put_with(emu, encoded_chat, &["-F", &form])
+}
+
+/// An authorised PUT of a chat's background with curl, the body made by `args` (`-F …`,
+/// `--data-binary …`, headers).
+pub fn put_with(emu: &Emulator, encoded_chat: &str, args: &[&str]) -> Answer {
+    let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
+    curl(&[&["-X", "PUT", url.as_str(), "-H", AUTH], args].concat())
 }
 
 // ---------- a hand-written HTTP/1.1 client ----------
