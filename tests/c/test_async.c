@@ -90,9 +90,7 @@ static bool threads_gone(int seconds) {
 }
 
 static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     start_batch();
     record r = {.chat = "+15550300001"};
     blooio_error *e = NULL;
@@ -121,10 +119,7 @@ static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
 /* Each of the three calls, a success and a failure reported through the callback; the bytes are
  * copied before the call returns (the buffer is wiped at once, while the server still waits). */
 static void test_each_call_reports_once_on_a_library_thread(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"latency_ms\":100}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
     REQUIRE(path != NULL);
     unsigned char *image = malloc(TL_PNG_LEN);
@@ -161,10 +156,7 @@ static void test_each_call_reports_once_on_a_library_thread(void) {
 /* 64 calls in flight at once: the server answers none until all 64 have arrived, so a pool of
  * fewer threads would never complete them (the emulator fails held requests after 20 s). */
 static void test_sixty_four_at_once_against_a_holding_server(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"hold_until\":64}");
-    blooio_client *client = tl_client(0, 60000);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"hold_until\":64}", 0, 60000);
     enum { N = 64 };
     static record r[N];
     memset(r, 0, sizeof r);
@@ -186,10 +178,7 @@ static void test_sixty_four_at_once_against_a_holding_server(void) {
 
 /* The client is freed right after submitting: the call keeps its own handle. */
 static void test_free_right_after_submitting(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"latency_ms\":100}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     record r = {.chat = "+15550300100"};
     start_batch();
     CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, TL_PNG, TL_PNG_LEN, NULL, on_done, &r, NULL),
