@@ -271,6 +271,16 @@ static void test_a_token_cancelled_from_another_thread_stops_the_call(void) {
     CHECK(latency < (getenv("BLOOIO_TEST_SLOW") ? 2000 : 150));
     blooio_error_free(e);
     CHECK(blooio_cancel_token_is_cancelled(token));
+    /* The emulator saw the request cut short by the client. */
+    bool aborted = false;
+    for (int i = 0; i < 200 && !aborted; i++) {
+        char *log = tl_emu_requests();
+        aborted = log != NULL && strstr(log, "\"client_aborted\":true") != NULL;
+        free(log);
+        if (!aborted)
+            sleep_ms(10);
+    }
+    CHECK(aborted);
 
     /* A call made with a cancelled token sends nothing. */
     tl_emu_reset();

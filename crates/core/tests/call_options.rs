@@ -239,6 +239,12 @@ fn cancelling_while_waiting_for_the_answer_returns_promptly_and_drops_the_connec
     let latency = canceller.join().unwrap().elapsed();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
     assert!(latency < ms(150), "returned {latency:?} after the cancel");
+    // The emulator saw the request cut short by the client.
+    let deadline = Instant::now() + ms(2000);
+    while !api_requests(&emu).last().unwrap().client_aborted && Instant::now() < deadline {
+        std::thread::sleep(ms(10));
+    }
+    assert!(api_requests(&emu).last().unwrap().client_aborted);
     // The pooled connection the cancelled call used is gone: the next call opens another.
     c.get_chat_background(CHAT).unwrap();
     assert_eq!(emu.connections_accepted(), connections + 1);
