@@ -52,6 +52,41 @@ fn out_ptr<T>(u: &mut Unstructured<'_>, place: &mut T) -> Result<*mut T> {
     })
 }
 
+/// Call options for one call: NULL, not call options at all, or live ones with arbitrary
+/// headers and timeout and perhaps a (cancelled) token. Returns them and whether to free them.
+fn call_options(u: &mut Unstructured<'_>, other: usize) -> Result<(*mut blooio_call_options, bool)> {
+    if u.ratio(1, 4)? {
+        return Ok((not_a_handle(u, other)?, false));
+    }
+    let mut options: *mut blooio_call_options = ptr::null_mut();
+    // SAFETY: as a C caller would call them; strings NUL-terminated or NULL.
+    unsafe {
+        assert_eq!(
+            blooio_call_options_new(&raw mut options, ptr::null_mut()),
+            blooio_status::Ok
+        );
+        for _ in 0..u.int_in_range(0..=4)? {
+            let (name, value) = (c_string(u)?, c_string(u)?);
+            let _ = match u.int_in_range(0..=2)? {
+                0 => blooio_call_options_add_header(options, as_ptr(&name), as_ptr(&value), ptr::null_mut()),
+                1 => blooio_call_options_set_timeout_ms(options, u.arbitrary()?, ptr::null_mut()),
+                _ => {
+                    let mut token: *mut blooio_cancel_token = ptr::null_mut();
+                    blooio_cancel_token_new(&raw mut token, ptr::null_mut());
+                    if u.arbitrary()? {
+                        blooio_cancel_token_cancel(token);
+                    }
+                    let status = blooio_call_options_set_cancel_token(options, token, ptr::null_mut());
+                    blooio_cancel_token_free(token);
+                    blooio_cancel_token_free(token);
+                    status
+                }
+            };
+        }
+    }
+    Ok((options, true))
+}
+
 /// A client that can only ever reach a loopback port nobody listens on, and never retries.
 fn closed_port_client() -> usize {
     static CLIENT: OnceLock<usize> = OnceLock::new();
@@ -180,13 +215,17 @@ fn step(u: &mut Unstructured<'_>) -> Result<()> {
                 };
                 for _ in 0..u.int_in_range(0..=6)? {
                     let s = c_string(u)?;
-                    let status = match u.int_in_range(0..=6)? {
+                    let status = match u.int_in_range(0..=7)? {
                         0 => blooio_options_set_api_key(target, as_ptr(&s), error_out),
                         1 => blooio_options_set_base_url(target, as_ptr(&s), error_out),
                         2 => blooio_options_set_user_agent_suffix(target, as_ptr(&s), error_out),
                         3 => blooio_options_set_timeout_ms(target, u.arbitrary()?, error_out),
                         4 => blooio_options_set_connect_timeout_ms(target, u.arbitrary()?, error_out),
                         5 => blooio_options_set_max_retries(target, u.arbitrary()?, error_out),
+                        6 => {
+                            let value = c_string(u)?;
+                            blooio_options_add_default_header(target, as_ptr(&s), as_ptr(&value), error_out)
+                        }
                         _ => blooio_options_set_allow_insecure_http(target, u.arbitrary()?, error_out),
                     };
                     consume_error(status, error);
@@ -215,8 +254,19 @@ fn step(u: &mut Unstructured<'_>) -> Result<()> {
             let id = c_string(u)?;
             let c = pick_client(u)?;
             let out = out_ptr(u, &mut background)?;
+            let (options, ours) = call_options(u, client as usize)?;
             // SAFETY: as a C caller would call it.
-            let status = unsafe { blooio_get_chat_background(c, as_ptr(&id), out, error_out) };
+            let status = unsafe {
+                if u.arbitrary()? {
+                    blooio_get_chat_background(c, as_ptr(&id), out, error_out)
+                } else {
+                    blooio_get_chat_background_with_options(c, as_ptr(&id), options, out, error_out)
+                }
+            };
+            if ours {
+                // SAFETY: live call options of this step's own.
+                unsafe { blooio_call_options_free(options) };
+            }
             assert_ne!(
                 status,
                 blooio_status::Ok,

@@ -48,6 +48,7 @@ pub use async_calls::blooio_background_callback;
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::background::*;
+    pub use crate::call_options::*;
     pub use crate::client::*;
     pub use crate::error::*;
     pub use crate::options::*;
