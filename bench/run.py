@@ -123,6 +123,8 @@ class Results:
     plan: dict[str, int] = field(default_factory=dict)
     # HTTPS (one-cpu placement): "warm" GET over keep-alive, "cold" new client + first GET.
     https: dict[str, Get] = field(default_factory=dict)
+    # section -> when and under what load it was measured again on its own (--only)
+    remeasured: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
@@ -830,6 +832,8 @@ def report(r: Results, with_analysis: bool = True) -> str:
     out.append(f"- load average (1, 5, 15 min) at start, end: {r.load[0]}; {r.load[-1]} — the "
                "machine is shared with other engineers' builds, so absolute times drift; compare "
                "the ratios")
+    for section, note in r.remeasured.items():
+        out.append(f"- `{section}` measured again on its own (`--only`): {note}")
     out += ["", "## Versions", ""]
     out += [f"- {k}: {v}" for k, v in r.versions.items()]
     out += ["", "## Method", "",
@@ -968,10 +972,16 @@ def main() -> None:
                    help="leave bench/ANALYSIS.md out of the report")
     p.add_argument("--render", metavar="RESULTS_JSON",
                    help="measure nothing: write the report and chart again from a results.json")
+    p.add_argument("--only", metavar="SECTIONS",
+                   help="measure only these (comma-separated: burst, forkcheck) into the "
+                        "--out directory's results.json, keep its other numbers, write the report")
     a = p.parse_args()
     if a.render:
         r = Results.from_json(json.loads(Path(a.render).read_text()))
         write(r, Path(a.out), analysis=not a.no_analysis)
+        return
+    if a.only:
+        remeasure(a, [s.strip() for s in a.only.split(",") if s.strip()])
         return
     missing = [o for o in ("bench_bin", "bench_c", "lib", "wheel") if not getattr(a, o)]
     if missing:
@@ -1026,6 +1036,34 @@ def main() -> None:
     log(f"measured in {time.monotonic() - started:.0f} s")
     if a.smoke:
         check_smoke(r)
+
+
+def remeasure(a: argparse.Namespace, sections: list[str]) -> None:
+    """Measures some sections again on their own, into an existing results.json: for a section
+    added after the last full run, or one that changed, without a full run on a busy machine."""
+    known = {"burst", "forkcheck"}
+    if not sections or set(sections) - known:
+        raise SystemExit(f"--only takes {', '.join(sorted(known))}; got {sections}")
+    out = Path(a.out)
+    r = Results.from_json(json.loads((out / "results.json").read_text()))
+    plan = SMOKE if a.smoke else FULL
+    started = load_average()
+    if "burst" in sections:
+        slower = Emulator(a.bench_bin, latency_ms=100)
+        try:
+            run_json([a.bench_bin, "put", "--client", "core", "--base-url", slower.base_url,
+                      "--api-key", KEY, "--chat", CHAT,
+                      "--file", str(HERE.parent / "examples/assets/sample.png")])
+            r.burst = {}
+            measure_burst(a, plan, slower, r)
+        finally:
+            slower.close()
+    if "forkcheck" in sections:
+        measure_fork_check(a, plan, r)
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for section in sections:
+        r.remeasured[section] = f"{when}, load average at start, end: {started}; {load_average()}"
+    write(r, out, analysis=not a.no_analysis)
 
 
 def write(r: Results, out: Path, analysis: bool = True) -> None:

@@ -2,6 +2,8 @@
 #
 #   make bench        the full run (~5 min once built): prints the table, writes
 #                     bench/RESULTS.md and bench/results.svg (commit them)
+#   make bench-only ONLY=burst,forkcheck   those sections measured again on their own into
+#                     bench/results.json (the rest kept), RESULTS.md rewritten and saying so
 #   make bench-smoke  a few iterations of every measurement, checking each produced a number
 #                     (no speed assertions); part of `make test`, so the harness cannot rot
 #
@@ -24,7 +26,7 @@ BENCH_ARGS = --bench-bin $(BENCH_BIN) --bench-c $(BENCH_C) --lib $(BENCH_LIB) \
 
 TEST_TARGETS += bench-smoke
 
-.PHONY: bench bench-smoke bench-build bench-venv bench-rust bench-c bench-wheel bench-go
+.PHONY: bench bench-only bench-smoke bench-build bench-venv bench-rust bench-c bench-wheel bench-go
 
 # Re-created when the pins change.
 $(BENCH_VENV)/.requirements: bench/requirements.txt
@@ -69,6 +71,10 @@ bench-build: bench-venv bench-rust bench-c bench-wheel bench-go node-deps
 
 bench: bench-build
 	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out bench
+
+# Some sections measured again on their own into bench/results.json, e.g. ONLY=burst,forkcheck.
+bench-only: bench-build
+	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out bench --only $(ONLY)
 
 bench-smoke: bench-build
 	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out $(BENCH_OUT)/smoke --smoke
