@@ -62,6 +62,15 @@ class OptionsTest(unittest.TestCase):
     def assert_all_freed(self) -> None:
         self.assertEqual(live(), self.live_before, "every object the library handed over is freed")
 
+    def cut_short(self) -> List[Any]:
+        """The recorded requests the client cut short, polled (the flag comes a moment after)."""
+        for _ in range(200):
+            aborted = [r for r in self.emulator.requests() if r.get("client_aborted")]
+            if aborted:
+                return aborted
+            time.sleep(0.01)
+        return []
+
     def new_client(self, **kwargs: Any) -> Client:
         kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("base_url", self.emulator.base_url)
@@ -221,6 +230,9 @@ class OptionsTest(unittest.TestCase):
         error = self.assert_error(Status.CANCELLED, self.client.set_chat_background_bytes, CHAT, BIG, progress=stop)
         self.assertIsInstance(error, CancelledError)
         self.assertEqual(len(calls), 1)
+        cut = self.cut_short()
+        self.assertEqual([r["method"] for r in cut], ["PUT"], "the emulator saw the upload cut short")
+        self.assertLess(cut[0]["body_len"], len(BIG))
 
         class Boom(Exception):
             pass
@@ -256,6 +268,9 @@ class OptionsTest(unittest.TestCase):
             latencies.append(time.monotonic() - cancelled_at[0])
             thread.join()
             self.assertTrue(token.cancelled)
+            cut = self.cut_short()
+            self.assertEqual(len(cut), 1, "the emulator saw the request cut short")
+            self.assertEqual(cut[0]["status"], 0)
             self.emulator.control("POST", "reset")
         latencies.sort()
         print(f"\n# cancel -> CancelledError: median {latencies[2] * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms")

@@ -35,6 +35,15 @@ beforeEach(async () => {
 });
 
 const sent = () => emulator.control('GET', 'requests');
+/** The recorded requests the client cut short (`client_aborted`), polled: it is set a moment after. */
+async function cutShort(expected = 1) {
+  let aborted = [];
+  for (let i = 0; i < 200 && aborted.length < expected; i += 1) {
+    aborted = (await sent()).filter((r) => r.client_aborted);
+    if (aborted.length < expected) await new Promise((r) => setTimeout(r, 10));
+  }
+  return aborted;
+}
 /** Every value of header `name` (lowercase) in a recorded request. */
 const headerValues = (request, name) => request.headers.filter(([n]) => n === name).map(([, v]) => v);
 
@@ -224,6 +233,9 @@ test('onProgress returning false or throwing stops the upload; nothing leaks, th
   );
   assert.equal(calls, 1, 'no progress after the stop');
   assert.equal(stopped.kind, 'cancelled');
+  const [cut] = await cutShort();
+  assert.ok(cut && cut.method === 'PUT', 'the emulator saw the upload cut short');
+  assert.ok(cut.body_len < image.length, `${cut.body_len} of ${image.length}+ bytes arrived`);
 
   const thrown = new Error('the user closed the window');
   await assert.rejects(
@@ -323,6 +335,9 @@ test('abort() stops a call waiting for a slow answer within the bound; the conne
     assert.equal(error.name, 'AbortError');
     assert.equal(error.status, Status.CANCELLED);
     assert.equal(error.cause, reason);
+    const [record] = await cutShort();
+    assert.ok(record, 'the emulator saw the request cut short');
+    assert.equal(record.status, 0, 'and never answered it');
     await emulator.control('POST', 'reset');
   }
   latencies.sort((a, b) => a - b);
