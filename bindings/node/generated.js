@@ -118,6 +118,11 @@ const OPTIONS = [
   { name: 'allowInsecureHttp', setter: 'optionsSetAllowInsecureHttp', kind: 'boolean' },
 ];
 
+/** The per-call options with a plain value: one per `blooio_call_options_set_*` setter. */
+const CALL_OPTIONS = [
+  { name: 'timeoutMs', setter: 'callOptionsSetTimeoutMs', kind: 'integer', max: Number.MAX_SAFE_INTEGER },
+];
+
 /** The background's fields: one per `blooio_background_*` getter. */
 const BACKGROUND_FIELDS = [
   { name: 'chatId', getter: 'backgroundChatId', kind: 'string' },
@@ -130,4 +135,4 @@ const BACKGROUND_FIELDS = [
   { name: 'attempts', getter: 'backgroundAttempts', kind: 'integer' },
 ];
 
-module.exports = { Status, CALLBACKS, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS };
+module.exports = { Status, CALLBACKS, PROTOTYPES, OPTIONS, CALL_OPTIONS, BACKGROUND_FIELDS };

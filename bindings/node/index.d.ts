@@ -74,9 +74,16 @@ export interface LibraryOptions {
   allowInsecureHttp?: boolean;
 }
 
+/** The settings of `blooio_call_options_set_*` that take a plain value (one call's own). */
+export interface LibraryCallOptions {
+  /** Sets the time each attempt of the call may take, in milliseconds, instead of the client's timeout. More than 0 and at most one day: checked when the call starts, which otherwise fails with 'BLOOIO_STATUS_INVALID_CONFIG' and sends nothing. */
+  timeoutMs?: number;
+}
+
 /**
  * A chat's background as the API described it. A field the server did not send (or sent as
- * null) is absent; `changed` is only present in answer to a set.
+ * null) is absent; `changed` is only present in answer to a set. `requestId` (the response's
+ * `x-request-id`) and `attempts` (HTTP attempts the call took) describe the response.
  */
 export interface Background {
   readonly chatId?: string;
@@ -99,11 +106,59 @@ export interface ClientOptions extends LibraryOptions {
    * platform (`prebuilds/<platform>-<arch>/`), then the system loader's search path.
    */
   libraryPath?: string;
+  /**
+   * Headers sent on every call, after those of `BLOOIO_CUSTOM_HEADERS` (lines `Name: value`),
+   * which they override by name; a call's own `headers` override both. A plain object, a
+   * `Headers`/`Map`, or `[name, value]` pairs (a later header of a name replaces an earlier
+   * one). Refused by the constructor
+   * (`INVALID_CONFIG`, nothing sent): CR, LF or NUL, a name that is not an HTTP token, and the
+   * headers the library owns (Authorization, Content-Type, Content-Length, Host, Transfer-Encoding).
+   */
+  defaultHeaders?: HeaderList;
+  /**
+   * Receives the library's log lines (one per attempt at `"info"`: method, path as sent, status,
+   * elapsed ms, attempt, request id; `"debug"` adds retry decisions). Never the key, bodies or
+   * other header values. Called on the event loop. Without one, `BLOOIO_LOG=info|debug` prints
+   * the lines to stderr.
+   */
+  logger?: (line: string, level: LogLevel) => void;
+  /** The most detailed level `logger` receives. Default `"info"`. */
+  logLevel?: LogLevel;
+}
+
+/** A level of the library's log lines. */
+export type LogLevel = 'info' | 'debug';
+
+/**
+ * Headers: a plain object, a `Headers` or `Map`, or `[name, value]` pairs (a later header of a
+ * name replaces an earlier one).
+ */
+export type HeaderList = Record<string, string> | Iterable<readonly [string, string]>;
+
+/** One call's own options. Nothing of it outlives the call. */
+export interface CallOptions extends LibraryCallOptions {
+  /**
+   * Extra headers for this call; they override the client's default headers by name. Refused
+   * as `defaultHeaders` are, with `INVALID_CONFIG` and nothing sent.
+   */
+  headers?: HeaderList;
+  /**
+   * Aborting it stops the call within about 100 ms, whatever it is doing (connecting, sending,
+   * waiting, reading, or waiting to retry); the promise rejects with an {@link AbortError}. The
+   * connection is closed, not reused. An already aborted signal sends nothing.
+   */
+  signal?: AbortSignal;
+  /**
+   * Upload progress of a set call: `(sent, total)` bytes of the request body, on the event loop.
+   * Return `false` to stop the upload (the call rejects with `Status.CANCELLED`); if it throws,
+   * the upload stops and the call rejects with that error.
+   */
+  onProgress?: (sent: number, total: number) => boolean | void;
 }
 
 /** A failed call. */
 export declare class BlooioError extends Error {
-  readonly name: 'BlooioError' | 'TlsError';
+  readonly name: 'BlooioError' | 'TlsError' | 'AbortError';
   /** One of {@link Status}. */
   readonly status: Status;
   /** The status's stable name, such as `"authentication"`. */
@@ -127,6 +182,12 @@ export declare class TlsError extends BlooioError {
   readonly name: 'TlsError';
 }
 
+/** The call's `signal` was aborted (`Status.CANCELLED`); `cause` is the signal's `reason`. */
+export declare class AbortError extends BlooioError {
+  readonly name: 'AbortError';
+  readonly cause: unknown;
+}
+
 /**
  * A client for the chat-background endpoints. Any number of calls may run at once; each runs
  * on one of libblooio's own threads (not libuv's pool), so the event loop stays free. Call
@@ -136,11 +197,11 @@ export declare class Client {
   /** @throws {BlooioError} `INVALID_CONFIG` for an unusable configuration. Nothing is sent. */
   constructor(options?: ClientOptions);
   /** `GET /chats/{chatId}/background`. Rejects with a {@link BlooioError}. */
-  getChatBackground(chatId: string): Promise<Background>;
+  getChatBackground(chatId: string, options?: CallOptions): Promise<Background>;
   /** `PUT /chats/{chatId}/background` from an image file (JPEG, PNG, GIF, WebP, HEIC, HEIF; ≤ 10 MiB). */
-  setChatBackgroundFile(chatId: string, path: string): Promise<Background>;
+  setChatBackgroundFile(chatId: string, path: string, options?: CallOptions): Promise<Background>;
   /** `PUT /chats/{chatId}/background` from image bytes (copied before the call). */
-  setChatBackgroundBytes(chatId: string, data: ArrayBufferView | ArrayBuffer): Promise<Background>;
+  setChatBackgroundBytes(chatId: string, data: ArrayBufferView | ArrayBuffer, options?: CallOptions): Promise<Background>;
   /** Frees the client once running calls finish; later calls reject. Idempotent. */
   close(): void;
   /** Whether `close()` was called. */

@@ -20,8 +20,9 @@
 const koffi = require('koffi');
 const util = require('node:util');
 // Generated from include/blooio.h by scripts/bindgen.py: the statuses, every function's
-// prototype, the options (one per setter) and the background's fields (one per getter).
-const { Status, CALLBACKS, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS } = require('./generated');
+// prototype, the client options and per-call options (one per setter) and the background's
+// fields (one per getter).
+const { Status, CALLBACKS, PROTOTYPES, OPTIONS, CALL_OPTIONS, BACKGROUND_FIELDS } = require('./generated');
 
 // Calls run on koffi's worker threads, whose stacks are 128 KiB by default: too small for a TLS
 // handshake (rustls + certificate verification; a debug build overflows it and crashes). 2 MiB
@@ -75,6 +76,18 @@ class TlsError extends BlooioError {
   }
 }
 
+/**
+ * The call was stopped by its `AbortSignal`: `status` is `Status.CANCELLED` and `cause` is the
+ * signal's `reason`. The request was cut short and its connection closed, not reused.
+ */
+class AbortError extends BlooioError {
+  constructor(detail, reason) {
+    super(detail);
+    this.name = 'AbortError';
+    this.cause = reason;
+  }
+}
+
 // The C types, declared once for this koffi instance (names are global to it).
 const T = {
   options: koffi.opaque('blooio_options'),
@@ -125,6 +138,18 @@ function loadLibrary(libraryPath) {
     api.done = koffi.register(
       (userData, status, background, error) => settle(api, userData, status, background, error),
       koffi.pointer(CB.backgroundCallback),
+    );
+    // Likewise one progress callback (user_data: the call's id) and one log callback (user_data:
+    // the client's sink id). The library calls them from its own threads; koffi queues each to
+    // the event loop and the library's thread waits for the answer, so JavaScript runs on the
+    // event loop only.
+    api.progress = koffi.register(
+      (userData, sent, total) => progress(BigInt(userData), sent, total),
+      koffi.pointer(CB.progressCallback),
+    );
+    api.log = koffi.register(
+      (userData, level, line) => log(BigInt(userData), level, line),
+      koffi.pointer(CB.logCallback),
     );
     loaded.set(path, api);
   }
@@ -270,10 +295,11 @@ function untrack(id) {
 /** The library's callback, on the event loop: settles the call's promise, freeing what it got. */
 function settle(api, userData, status, background, error) {
   const entry = untrack(BigInt(userData));
+  if (entry) entry.finish();
   try {
     if (status !== Status.OK) {
       const e = takeError(api, status, error);
-      if (entry) entry.reject(e);
+      if (entry) entry.reject(entry.explain(e));
     } else {
       const value = takeBackground(api, background);
       if (entry) entry.resolve(value);
@@ -283,8 +309,91 @@ function settle(api, userData, status, background, error) {
   }
 }
 
+/** The library's progress callback, on the event loop: true goes on, false stops the upload. */
+function progress(id, sent, total) {
+  const entry = pending.get(id);
+  if (!entry || !entry.onProgress || entry.progressError !== undefined) return false;
+  try {
+    return entry.onProgress(safeNumber(sent), safeNumber(total)) !== false;
+  } catch (e) {
+    // The call then fails with CANCELLED, and the caller gets this error instead.
+    entry.progressError = e;
+    return false;
+  }
+}
+
+// Each client's logger, by the id passed to the library as the log callback's user_data.
+const logSinks = new Map();
+let nextSinkId = 1n;
+const LOG_LEVELS = { info: 1, debug: 2 };
+const LOG_LEVEL_NAMES = { 1: 'info', 2: 'debug' };
+
+/** The library's log callback, on the event loop: hands the line to the client's logger. */
+function log(id, level, line) {
+  const sink = logSinks.get(id);
+  if (!sink) return; // a line of a call that outlived its client's close()
+  try {
+    sink(line, LOG_LEVEL_NAMES[level] ?? 'info');
+  } catch (e) {
+    // A failing logger must not fail the call; it is reported the way Node reports such things.
+    process.emitWarning(`blooio-native: the logger threw: ${e}`, 'BlooioLoggerWarning');
+  }
+}
+
+/**
+ * Headers as `[name, value]` pairs: from a plain object, a `Headers`/`Map`, or an iterable of
+ * pairs (a later header of a name replaces an earlier one). The library checks names and values
+ * and refuses bad ones.
+ */
+function headerPairs(headers, what) {
+  if (headers === undefined || headers === null) return [];
+  let pairs;
+  if (typeof headers[Symbol.iterator] === 'function') pairs = Array.from(headers);
+  else if (typeof headers === 'object') pairs = Object.entries(headers);
+  else throw new TypeError(`${what} must be an object, a Headers, a Map or an array of [name, value] pairs`);
+  return pairs.map((pair) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${what}: each entry must be a [name, value] pair`);
+    const [name, value] = pair;
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new TypeError(`${what}: header names and values must be strings`);
+    }
+    for (const [part, text] of [['name', name], ['value', value]]) {
+      if (text.includes('\0')) {
+        // A C string ends at NUL; the library refuses such a header, so it is refused the same way here.
+        throw new BlooioError({
+          status: Status.INVALID_CONFIG,
+          kind: 'invalid_config',
+          message: `${what}: the header ${part} ${JSON.stringify(name)} contains a NUL character`,
+        });
+      }
+    }
+    return [name, value];
+  });
+}
+
+const CALL_OPTION_NAMES = new Set([...CALL_OPTIONS.map((o) => o.name), 'headers', 'signal', 'onProgress']);
+
+/** Checks a call's options object (the binding's own part; values are checked by the library). */
+function callOptions(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new TypeError('the call options must be an object');
+  for (const name of Object.keys(options)) {
+    if (!CALL_OPTION_NAMES.has(name)) {
+      const hint = name === 'timeout' ? ' (the per-call timeout is timeoutMs)' : '';
+      throw new TypeError(`unknown call option ${JSON.stringify(name)}${hint}`);
+    }
+  }
+  const { signal, onProgress } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('onProgress must be a function');
+  return options;
+}
+
 // A client that is garbage-collected without close() is freed here.
-const finalizer = new FinalizationRegistry(({ api, handle }) => release(api.clientFree, handle));
+const finalizer = new FinalizationRegistry(({ api, handle, sinkId }) => {
+  logSinks.delete(sinkId);
+  release(api.clientFree, handle);
+});
 
 /**
  * A client for the chat-background endpoints. Safe to share: any number of calls may run at
@@ -294,6 +403,8 @@ class Client {
   #api;
   #handle;
   #closed = false;
+  #sinkId = null;
+  #inFlight = 0;
 
   /**
    * Checks the settings and creates the client; nothing is sent.
@@ -303,10 +414,15 @@ class Client {
    */
   constructor(options = {}) {
     const api = loadLibrary(options.libraryPath);
+    const { defaultHeaders, logger, logLevel } = options;
+    const headers = headerPairs(defaultHeaders, 'defaultHeaders');
+    if (logger !== undefined && typeof logger !== 'function') throw new TypeError('logger must be a function');
+    if (logLevel !== undefined && !(logLevel in LOG_LEVELS)) throw new TypeError('logLevel must be "info" or "debug"');
     const err = [null];
     const opts = [null];
     check(api, api.optionsNew(opts, err), err);
     received(opts[0]);
+    let sinkId = null;
     try {
       // One setter per option the header declares, so a new option needs no code here.
       const settings = { binding: 'node', ...options };
@@ -314,33 +430,44 @@ class Client {
         const value = settings[option.name];
         if (value !== undefined) check(api, api[option.setter](opts[0], optionValue(option, value), err), err);
       }
+      for (const [name, value] of headers) check(api, api.optionsAddDefaultHeader(opts[0], name, value, err), err);
+      if (logger) {
+        sinkId = nextSinkId;
+        nextSinkId += 1n;
+        const level = LOG_LEVELS[logLevel ?? 'info'];
+        check(api, api.optionsSetLogCallback(opts[0], level, api.log, sinkId, err), err);
+      }
       const client = [null];
       check(api, api.clientNew(opts[0], client, err), err);
       this.#handle = received(client[0]);
+      if (logger) logSinks.set(sinkId, logger);
     } finally {
       release(api.optionsFree, opts[0]);
     }
     this.#api = api;
-    finalizer.register(this, { api, handle: this.#handle }, this);
+    this.#sinkId = sinkId;
+    finalizer.register(this, { api, handle: this.#handle, sinkId }, this);
   }
 
   /**
    * `GET /chats/{chatId}/background`, on one of the library's threads.
    * @param {string} chatId a phone number (`+15551234567`), an email, a group id or a list
+   * @param {import('./index').CallOptions} [options] this call's timeout, headers, signal
    * @returns {Promise<import('./index').Background>}
    */
-  getChatBackground(chatId) {
-    return this.#call('getChatBackground', (api) => [api.getChatBackgroundAsync, [cString(chatId, 'chatId')]]);
+  getChatBackground(chatId, options) {
+    return this.#call('getChatBackground', options, (api) => [api.getChatBackgroundAsync, [cString(chatId, 'chatId')]]);
   }
 
   /**
    * `PUT /chats/{chatId}/background` with an image file, streamed from disk by the library.
    * @param {string} chatId
    * @param {string} path JPEG, PNG, GIF, WebP, HEIC or HEIF (judged by its bytes), at most 10 MiB
+   * @param {import('./index').CallOptions} [options] this call's timeout, headers, signal, onProgress
    * @returns {Promise<import('./index').Background>} includes `changed`
    */
-  setChatBackgroundFile(chatId, path) {
-    return this.#call('setChatBackgroundFile', (api) => [
+  setChatBackgroundFile(chatId, path, options) {
+    return this.#call('setChatBackgroundFile', options, (api) => [
       api.setChatBackgroundFileAsync,
       [cString(chatId, 'chatId'), cString(path, 'path')],
     ]);
@@ -351,10 +478,11 @@ class Client {
    * its buffer at once).
    * @param {string} chatId
    * @param {Buffer | ArrayBufferView | ArrayBuffer} data the image
+   * @param {import('./index').CallOptions} [options] this call's timeout, headers, signal, onProgress
    * @returns {Promise<import('./index').Background>} includes `changed`
    */
-  setChatBackgroundBytes(chatId, data) {
-    return this.#call('setChatBackgroundBytes', (api) => {
+  setChatBackgroundBytes(chatId, data, options) {
+    return this.#call('setChatBackgroundBytes', options, (api) => {
       const id = cString(chatId, 'chatId');
       if (data === undefined || data === null) return [api.setChatBackgroundBytesAsync, [id, null, 0]];
       // koffi passes an empty buffer as NULL, which the library takes as an empty image.
@@ -374,6 +502,7 @@ class Client {
     const handle = this.#handle;
     this.#handle = null;
     release(this.#api.clientFree, handle);
+    if (this.#inFlight === 0) logSinks.delete(this.#sinkId);
   }
 
   /** Whether `close()` was called. */
@@ -381,7 +510,7 @@ class Client {
     return this.#closed;
   }
 
-  #call(method, prepare) {
+  #call(method, options, prepare) {
     if (this.#closed) {
       return Promise.reject(
         new BlooioError({
@@ -394,28 +523,80 @@ class Client {
     const api = this.#api;
     let fn;
     let args;
+    let call;
     try {
+      call = callOptions(options);
       [fn, args] = prepare(api);
     } catch (e) {
       return Promise.reject(e);
     }
-    // The library copies the arguments and takes its own handle on the client before this
-    // returns, then runs the call on a thread of its own (not libuv's pool): close() meanwhile
-    // is safe, and Node's file system, DNS and crypto never wait behind our calls.
+    // The library copies the arguments and the call options and takes its own handle on the
+    // client before this returns, then runs the call on a thread of its own (not libuv's pool):
+    // close() meanwhile is safe, and Node's file system, DNS and crypto never wait behind our calls.
     return new Promise((resolve, reject) => {
-      const id = track({ resolve, reject });
+      const { signal, onProgress } = call;
+      let token = null;
+      const abort = () => api.cancelTokenCancel(token);
+      const entry = {
+        resolve,
+        reject,
+        onProgress,
+        progressError: undefined,
+        // Once, when the call ends (settled by the library, or refused before it started).
+        finish: () => {
+          if (signal) signal.removeEventListener('abort', abort);
+          release(api.cancelTokenFree, token);
+          token = null;
+          this.#inFlight -= 1;
+          if (this.#closed && this.#inFlight === 0) logSinks.delete(this.#sinkId);
+        },
+        // What the caller gets for a failed call: a CANCELLED call says who stopped it.
+        explain: (e) => {
+          if (e.status !== Status.CANCELLED) return e;
+          if (entry.progressError !== undefined) return entry.progressError;
+          if (signal?.aborted) return new AbortError({ ...e, message: `${method}: aborted (${e.message})` }, signal.reason);
+          return e;
+        },
+      };
+      this.#inFlight += 1;
+      const id = track(entry);
       const error = [null];
+      const opts = [null];
       let status;
       try {
-        status = fn(this.#handle, ...args, null, api.done, id, error);
+        check(api, api.callOptionsNew(opts, error), error);
+        received(opts[0]);
+        for (const option of CALL_OPTIONS) {
+          const value = call[option.name];
+          if (value !== undefined) check(api, api[option.setter](opts[0], optionValue(option, value), error), error);
+        }
+        for (const [name, value] of headerPairs(call.headers, 'headers')) {
+          check(api, api.callOptionsAddHeader(opts[0], name, value, error), error);
+        }
+        if (onProgress) check(api, api.callOptionsSetProgress(opts[0], api.progress, id, error), error);
+        if (signal) {
+          const slot = [null];
+          check(api, api.cancelTokenNew(slot, error), error);
+          token = received(slot[0]);
+          check(api, api.callOptionsSetCancelToken(opts[0], token, error), error);
+          // An already aborted signal: the library refuses the call with CANCELLED, sending nothing.
+          if (signal.aborted) abort();
+          else signal.addEventListener('abort', abort, { once: true });
+        }
+        status = fn(this.#handle, ...args, opts[0], api.done, id, error);
       } catch (e) {
         untrack(id);
+        entry.finish();
         reject(e);
         return;
+      } finally {
+        // Each call copies its options at its start: they may go at once.
+        release(api.callOptionsFree, opts[0]);
       }
       if (status !== Status.OK) {
         untrack(id);
-        reject(takeError(api, status, error[0]));
+        entry.finish();
+        reject(entry.explain(takeError(api, status, error[0])));
       }
     });
   }
@@ -441,6 +622,7 @@ module.exports = {
   Client,
   BlooioError,
   TlsError,
+  AbortError,
   Status,
   libraryVersion,
   /** Test hook: handles received from libblooio and not yet freed. */

@@ -2,9 +2,11 @@
 
 A single module that needs nothing but the Python standard library and ``libblooio.so`` (the
 project's C ABI), for places where the compiled ``blooio_native`` extension cannot be
-installed. It is thin on purpose: validation, percent-encoding, image sniffing and retries all
-happen in the library. ``ctypes`` releases the GIL during each foreign call, so other Python
-threads run while a request is in flight, and one ``Client`` may be shared between threads.
+installed. It is thin on purpose: validation, percent-encoding, image sniffing, retries,
+headers, logging and cancellation all happen in the library. Each call runs on one of the
+library's own threads (its ``_async`` C calls) while the calling thread waits without the GIL,
+interruptibly: other Python threads run meanwhile, one ``Client`` may be shared between
+threads, and Ctrl-C stops the request itself and raises ``KeyboardInterrupt``.
 
     from blooio_ctypes import Client
     with Client() as client:  # BLOOIO_API_KEY, BLOOIO_BASE_URL
@@ -20,13 +22,24 @@ import ctypes
 import ctypes.util
 import dataclasses
 import enum
+import itertools
 import json
+import logging
 import os
 import sys
 import threading
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-__all__ = ["Background", "BlooioError", "Client", "Status", "TLSError", "library_version"]
+__all__ = [
+    "Background",
+    "BlooioError",
+    "CancelToken",
+    "CancelledError",
+    "Client",
+    "Status",
+    "TLSError",
+    "library_version",
+]
 __version__ = "0.1.0"
 
 
@@ -124,6 +137,13 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "blooio_error_free": (None, [ctypes.c_void_p]),
 }
 
+# (return type, argument types) of every callback type, for ctypes.CFUNCTYPE.
+_CALLBACKS: Dict[str, Tuple[Any, List[Any]]] = {
+    "blooio_log_callback": (None, [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p]),
+    "blooio_progress_callback": (ctypes.c_bool, [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64]),
+    "blooio_background_callback": (None, [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]),
+}
+
 # (option, setter, kind, largest value) for every blooio_options_set_* setter.
 _OPTIONS: List[Tuple[str, str, str, Optional[int]]] = [
     ("api_key", "options_set_api_key", "string", None),
@@ -139,6 +159,12 @@ _OPTIONS: List[Tuple[str, str, str, Optional[int]]] = [
     ("allow_insecure_http", "options_set_allow_insecure_http", "boolean", None),
 ]
 
+# (option, setter, kind, largest value) for every blooio_call_options_set_* setter of a
+# plain value (the cancel token and the progress callback are bound by hand).
+_CALL_OPTIONS: List[Tuple[str, str, str, Optional[int]]] = [
+    ("timeout_ms", "call_options_set_timeout_ms", "integer", 2**64 - 1),
+]
+
 # (field, getter, kind) for every blooio_background_* getter.
 _BACKGROUND_FIELDS: List[Tuple[str, str, str]] = [
     ("chat_id", "background_chat_id", "string"),
@@ -151,11 +177,15 @@ _BACKGROUND_FIELDS: List[Tuple[str, str, str]] = [
     ("attempts", "background_attempts", "integer"),
 ]
 
+# Fields that describe the response, not the chat: left out of to_dict() and to_json().
+_RESPONSE_FIELDS = ("request_id", "attempts")
+
 
 @dataclasses.dataclass(frozen=True)
 class Background:
     """A chat's background as the API described it. None: the server did not send the field
-    (or sent null). ``changed`` is only set in answer to a set call."""
+    (or sent null). ``changed`` is only set in answer to a set call. The fields of
+    ``_RESPONSE_FIELDS`` describe the response, not the chat: they are not in its JSON."""
 
     chat_id: Optional[str] = None
     has_background: Optional[bool] = None
@@ -168,7 +198,8 @@ class Background:
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields that are present, in the API's own shape."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if v is not None and k not in _RESPONSE_FIELDS}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), separators=(",", ":"))
@@ -222,6 +253,39 @@ class TLSError(BlooioError):
     behind a TLS-inspecting proxy, pass ``ca_file`` or set ``SSL_CERT_FILE``."""
 
 
+class CancelledError(BlooioError):
+    """``Status.CANCELLED``: the call was stopped by its :class:`CancelToken`, by a ``progress``
+    callback that returned False, or by Ctrl-C (then ``KeyboardInterrupt`` is raised instead).
+    The request was cut short and its connection closed, not reused."""
+
+
+_ERROR_CLASSES: Dict[int, Any] = {Status.TLS: TLSError, Status.CANCELLED: CancelledError}
+
+# The one callback of each kind handed to every library: created once per library and kept
+# for the process's life (the library may call them after a Client is gone). Which call or
+# client a call of them is for travels as its user_data.
+_CFUNCTYPES = {name: ctypes.CFUNCTYPE(restype, *argtypes) for name, (restype, argtypes) in _CALLBACKS.items()}
+
+
+class _Call:
+    """One call in flight: what the library's callbacks hand back, by the call's id."""
+
+    def __init__(self, progress: Optional[Callable[[int, int], Any]]) -> None:
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.progress = progress
+        self.progress_error: Optional[BaseException] = None
+        self.abandoned = False  # the caller stopped waiting: the callback frees the result
+        self.status = Status.OK
+        self.background: Optional[int] = None
+        self.error: Optional[int] = None
+
+
+_calls: Dict[int, _Call] = {}
+_sinks: Dict[int, Any] = {}
+_ids = itertools.count(1)
+
+
 class _Library:
     """libblooio with its functions declared; one per path."""
 
@@ -237,6 +301,24 @@ class _Library:
         # every one is given back.
         self.live = 0
         self._live_lock = threading.Lock()
+        self.done_callback = _CFUNCTYPES["blooio_background_callback"](self._done)
+        self.progress_callback = _CFUNCTYPES["blooio_progress_callback"](_progress)
+        self.log_callback = _CFUNCTYPES["blooio_log_callback"](_log)
+
+    def _done(self, user_data: Optional[int], status: int, background: Optional[int], error: Optional[int]) -> None:
+        """The library's callback, on its thread: hands the result to the waiting caller."""
+        call = _calls.pop(user_data or 0, None)
+        self.received(background)
+        self.received(error)
+        if call is None:
+            return
+        with call.lock:
+            if not call.abandoned:
+                call.status, call.background, call.error = status, background, error
+                call.done.set()
+                return
+        self.release(self.background_free, background)
+        self.release(self.error_free, error)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for a name the loop above did not set: the declared functions are
@@ -253,6 +335,31 @@ class _Library:
             free(ptr)
             with self._live_lock:
                 self.live -= 1
+
+
+def _progress(user_data: Optional[int], sent: int, total: int) -> bool:
+    """The library's progress callback (on the thread running the call): False stops the upload."""
+    call = _calls.get(user_data or 0)
+    if call is None or call.progress is None or call.progress_error is not None:
+        return False
+    try:
+        return call.progress(sent, total) is not False
+    except BaseException as e:  # noqa: B036 - re-raised by the caller once the call has ended
+        call.progress_error = e
+        return False
+
+
+_PY_LEVELS = {1: logging.INFO, 2: logging.DEBUG}
+
+
+def _log(user_data: Optional[int], level: int, line: Optional[bytes]) -> None:
+    """The library's log callback: one line to the client's logger (from the call's thread)."""
+    logger = _sinks.get(user_data or 0)
+    if logger is not None and line is not None:
+        try:
+            logger.log(_PY_LEVELS.get(level, logging.INFO), "%s", line.decode("utf-8", "replace"))
+        except Exception:  # noqa: BLE001 - a failing logger must not fail the call
+            pass
 
 
 _libraries: Dict[str, _Library] = {}
@@ -293,11 +400,16 @@ def _take_error(lib: _Library, status: int, err: ctypes.c_void_p) -> BlooioError
         name = lib.status_name(status).decode()
         return BlooioError(status, f"libblooio failed: {name}")
     lib.received(ptr)
+    return _error_from(lib, status, ptr)
+
+
+def _error_from(lib: _Library, status: int, ptr: int) -> BlooioError:
+    """The BlooioError of an error object already counted as received; frees it."""
     try:
         http_status = lib.error_http_status(ptr)
         retry_after = ctypes.c_uint64()
         has_retry_after = lib.error_retry_after_ms(ptr, ctypes.byref(retry_after))
-        error_class = TLSError if status == Status.TLS else BlooioError
+        error_class = _ERROR_CLASSES.get(status, BlooioError)
         return error_class(
             lib.error_status(ptr),
             _text(lib.error_message(ptr)) or "",
@@ -317,10 +429,17 @@ def _check(lib: _Library, status: int, err: ctypes.c_void_p) -> None:
         raise _take_error(lib, status, err)
 
 
+
+
 def _take_background(lib: _Library, ptr: Optional[int]) -> Background:
     """Copies a background's fields (one per getter of the header) into Python objects and
     frees it."""
     lib.received(ptr)
+    return _background_from(lib, ptr)
+
+
+def _background_from(lib: _Library, ptr: Optional[int]) -> Background:
+    """The Background of a handle already counted as received; frees it."""
     try:
         fields: Dict[str, Any] = {}
         for name, getter, _kind in _BACKGROUND_FIELDS:
@@ -362,6 +481,64 @@ def _milliseconds(seconds: float, name: str) -> int:
     return int(seconds * 1000)
 
 
+def _header_pairs(headers: Any, what: str) -> List[Tuple[bytes, bytes]]:
+    """Headers as (name, value) pairs: a mapping, or an iterable of pairs (a later header of a
+    name replaces an earlier one).
+    The library checks them; only what cannot become a C string is refused here, the same way."""
+    if headers is None:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    pairs = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError(f"{what}: each entry must be a (name, value) pair") from None
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"{what}: header names and values must be str")
+        if "\0" in name or "\0" in value:
+            raise BlooioError(Status.INVALID_CONFIG, f"{what}: the header {name!r} contains a NUL character")
+        pairs.append((name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape")))
+    return pairs
+
+
+class CancelToken:
+    """Stops the calls it is passed to (``cancel=token``), from any thread: each returns within
+    about 100 ms with :class:`CancelledError`, whatever it is doing (connecting, sending,
+    waiting, reading, or waiting to retry), and its connection is closed, not reused. A call
+    given a token already cancelled sends nothing. One token may serve many calls."""
+
+    def __init__(self, library: Optional[Union[str, "os.PathLike[str]"]] = None) -> None:
+        self._lib = lib = _load(library)
+        ptr = ctypes.c_void_p()
+        err = ctypes.c_void_p()
+        _check(lib, lib.cancel_token_new(ctypes.byref(ptr), ctypes.byref(err)), err)
+        lib.received(ptr.value)
+        self._ptr: Optional[int] = ptr.value
+
+    def cancel(self) -> None:
+        """Cancels every call given this token, now and later. Idempotent."""
+        if self._ptr:
+            self._lib.cancel_token_cancel(self._ptr)
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self._ptr) and bool(self._lib.cancel_token_is_cancelled(self._ptr))
+
+    def close(self) -> None:
+        """Frees the token (also done when it is garbage-collected). Calls given it keep their
+        own reference, so this is safe at any time; a closed token cancels nothing more."""
+        ptr, self._ptr = getattr(self, "_ptr", None), None
+        if ptr:
+            self._lib.release(self._lib.cancel_token_free, ptr)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<blooio_ctypes.CancelToken cancelled={self.cancelled}>"
+
+
 def _option_value(name: str, kind: str, largest: Optional[int], value: Any) -> Any:
     """A Python value as the C setter of option `name` takes it."""
     if kind == "string":
@@ -389,15 +566,29 @@ class Client:
         *,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        default_headers: Optional[Union[Mapping[str, str], Iterable[Tuple[str, str]]]] = None,
+        logger: Optional[logging.Logger] = None,
         library: Optional[Union[str, "os.PathLike[str]"]] = None,
         **options: Any,
     ) -> None:
         """``options``: any setting of libblooio by its C name (``max_retries``,
         ``user_agent_suffix``, ``allow_insecure_http``, ... one per ``blooio_options_set_*``);
-        ``timeout`` and ``connect_timeout`` are in seconds."""
+        ``timeout`` and ``connect_timeout`` are in seconds.
+
+        ``default_headers`` are sent on every call (a mapping or (name, value) pairs); they win
+        by name over ``BLOOIO_CUSTOM_HEADERS`` (lines ``Name: value``, read here). CR, LF, NUL,
+        names that are not HTTP tokens and the headers the library owns (Authorization,
+        Content-Type, Content-Length, Host, Transfer-Encoding) raise ``INVALID_CONFIG``.
+
+        ``logger`` (a :class:`logging.Logger`) receives the library's lines: one per attempt at
+        INFO, retry decisions at DEBUG (if the logger is enabled for DEBUG when the client is
+        built), never the key, bodies or header values. Without it, ``BLOOIO_LOG=info|debug``
+        prints them to stderr."""
         self._ptr: Optional[int] = None
         self._lib = lib = _load(library)
         self._closed = False
+        self._sink: Optional[int] = None
+        headers = _header_pairs(default_headers, "default_headers")
         settings: Dict[str, Any] = {"api_key": api_key, "base_url": base_url, **options}
         if timeout is not None:
             settings["timeout_ms"] = _milliseconds(timeout, "timeout")
@@ -416,50 +607,202 @@ class Client:
                 if settings.get(name) is not None:
                     value = _option_value(name, kind, largest, settings[name])
                     _check(lib, getattr(lib, setter)(opts.value, value, ctypes.byref(err)), err)
+            for name_bytes, value_bytes in headers:
+                status = lib.options_add_default_header(opts.value, name_bytes, value_bytes, ctypes.byref(err))
+                _check(lib, status, err)
+            sink = None
+            if logger is not None:
+                sink = next(_ids)
+                level = 2 if logger.isEnabledFor(logging.DEBUG) else 1
+                status = lib.options_set_log_callback(
+                    opts.value, level, ctypes.cast(lib.log_callback, ctypes.c_void_p), sink, ctypes.byref(err)
+                )
+                _check(lib, status, err)
             client = ctypes.c_void_p()
             _check(lib, lib.client_new(opts.value, ctypes.byref(client), ctypes.byref(err)), err)
             lib.received(client.value)
             self._ptr = client.value
+            if sink is not None:
+                _sinks[sink] = logger
+                self._sink = sink
         finally:
             lib.release(lib.options_free, opts.value)
 
-    def get_chat_background(self, chat_id: str) -> Background:
-        """``GET /chats/{chat_id}/background``: the chat's current background."""
-        return self._call(self._lib.get_chat_background, _c_string(chat_id, "chat_id"))
+    def get_chat_background(
+        self,
+        chat_id: str,
+        *,
+        timeout: Optional[float] = None,
+        extra_headers: Optional[Union[Mapping[str, str], Iterable[Tuple[str, str]]]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Background:
+        """``GET /chats/{chat_id}/background``: the chat's current background.
 
-    def set_chat_background_file(self, chat_id: str, path: Union[str, "os.PathLike[str]"]) -> Background:
+        ``timeout`` (seconds) replaces the client's for this call; ``extra_headers`` are added
+        to it, winning by name over the client's default headers; ``cancel`` stops it from
+        another thread. Ctrl-C stops the call too and raises ``KeyboardInterrupt``."""
+        return self._call(
+            self._lib.get_chat_background_async,
+            (_c_string(chat_id, "chat_id"),),
+            timeout=timeout,
+            extra_headers=extra_headers,
+            cancel=cancel,
+        )
+
+    def set_chat_background_file(
+        self,
+        chat_id: str,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        timeout: Optional[float] = None,
+        extra_headers: Optional[Union[Mapping[str, str], Iterable[Tuple[str, str]]]] = None,
+        progress: Optional[Callable[[int, int], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Background:
         """``PUT /chats/{chat_id}/background`` with an image file (JPEG, PNG, GIF, WebP, HEIC or
-        HEIF judged by its bytes, at most 10 MiB), streamed from disk by the library."""
-        c_path = None if path is None else _c_string(os.fsencode(path), "path")
-        return self._call(self._lib.set_chat_background_file, _c_string(chat_id, "chat_id"), c_path)
+        HEIF judged by its bytes, at most 10 MiB), streamed from disk by the library.
 
-    def set_chat_background_bytes(self, chat_id: str, data: Union[bytes, bytearray, memoryview]) -> Background:
-        """``PUT /chats/{chat_id}/background`` with image bytes."""
+        ``progress(sent, total)`` is called as the body goes out (on the library's thread that
+        runs the call); returning False stops the upload (:class:`CancelledError`), and an
+        exception it raises stops it and is raised here. Other keywords as for
+        :meth:`get_chat_background`."""
+        c_path = None if path is None else _c_string(os.fsencode(path), "path")
+        return self._call(
+            self._lib.set_chat_background_file_async,
+            (_c_string(chat_id, "chat_id"), c_path),
+            timeout=timeout,
+            extra_headers=extra_headers,
+            progress=progress,
+            cancel=cancel,
+        )
+
+    def set_chat_background_bytes(
+        self,
+        chat_id: str,
+        data: Union[bytes, bytearray, memoryview],
+        *,
+        timeout: Optional[float] = None,
+        extra_headers: Optional[Union[Mapping[str, str], Iterable[Tuple[str, str]]]] = None,
+        progress: Optional[Callable[[int, int], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Background:
+        """``PUT /chats/{chat_id}/background`` with image bytes; keywords as for
+        :meth:`set_chat_background_file`."""
         c_id = _c_string(chat_id, "chat_id")
         if data is None:  # NULL with no bytes: the library answers it as an empty image
-            return self._call(self._lib.set_chat_background_bytes, c_id, None, 0)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
+            args: Tuple[Any, ...] = (c_id, None, 0)
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data must be bytes-like, not {type(data).__name__}")
-        # An immutable copy (none for bytes): the caller may change its buffer meanwhile.
-        blob = bytes(data)
-        return self._call(self._lib.set_chat_background_bytes, c_id, blob, len(blob))
+        else:
+            # An immutable copy (none for bytes): the caller may change its buffer meanwhile.
+            blob = bytes(data)
+            args = (c_id, blob, len(blob))
+        return self._call(
+            self._lib.set_chat_background_bytes_async,
+            args,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            progress=progress,
+            cancel=cancel,
+        )
 
-    def _call(self, fn: Any, *args: Any) -> Background:
+    def _call(
+        self,
+        fn: Any,
+        args: Tuple[Any, ...],
+        *,
+        timeout: Optional[float],
+        extra_headers: Any,
+        cancel: Optional[CancelToken],
+        progress: Optional[Callable[[int, int], Any]] = None,
+    ) -> Background:
+        lib = self._lib
         ptr = self._ptr
         if self._closed or not ptr:
             raise BlooioError(Status.INVALID_ARGUMENT, "the client is closed")
-        background = ctypes.c_void_p()
+        if cancel is not None and not isinstance(cancel, CancelToken):
+            raise TypeError("cancel must be a blooio_ctypes.CancelToken")
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable")
+        headers = _header_pairs(extra_headers, "extra_headers")
+        settings = {"timeout_ms": None if timeout is None else _milliseconds(timeout, "timeout")}
+        # The call runs on one of the library's threads (its _async C call) while this thread
+        # waits, so that Ctrl-C can stop it: the wait is interrupted, the call's token cancelled.
+        token = cancel if cancel is not None else CancelToken(lib.path)
+        try:
+            return self._run(fn, args, headers, settings, progress, token)
+        finally:
+            if token is not cancel:
+                token.close()
+
+    def _run(
+        self,
+        fn: Any,
+        args: Tuple[Any, ...],
+        headers: List[Tuple[bytes, bytes]],
+        settings: Dict[str, Optional[int]],
+        progress: Optional[Callable[[int, int], Any]],
+        token: CancelToken,
+    ) -> Background:
+        lib = self._lib
+        ptr = self._ptr
+        call = _Call(progress)
+        call_id = next(_ids)
         err = ctypes.c_void_p()
-        # ctypes releases the GIL for the duration of the foreign call. The library keeps the
-        # client alive until the call ends even if another thread closes it meanwhile.
-        status = fn(ptr, *args, ctypes.byref(background), ctypes.byref(err))
-        _check(self._lib, status, err)
-        return _take_background(self._lib, background.value)
+        opts = ctypes.c_void_p()
+        _check(lib, lib.call_options_new(ctypes.byref(opts), ctypes.byref(err)), err)
+        lib.received(opts.value)
+        try:
+            for name, setter, kind, largest in _CALL_OPTIONS:
+                if settings.get(name) is not None:
+                    value = _option_value(name, kind, largest, settings[name])
+                    _check(lib, getattr(lib, setter)(opts.value, value, ctypes.byref(err)), err)
+            for name_bytes, value_bytes in headers:
+                _check(lib, lib.call_options_add_header(opts.value, name_bytes, value_bytes, ctypes.byref(err)), err)
+            if progress is not None:
+                callback = ctypes.cast(lib.progress_callback, ctypes.c_void_p)
+                _check(lib, lib.call_options_set_progress(opts.value, callback, call_id, ctypes.byref(err)), err)
+            _check(lib, lib.call_options_set_cancel_token(opts.value, token._ptr, ctypes.byref(err)), err)
+            _calls[call_id] = call
+            done = ctypes.cast(lib.done_callback, ctypes.c_void_p)
+            # The library copies the arguments and options and keeps the client alive until the
+            # call ends, even if another thread closes it meanwhile.
+            status = fn(ptr, *args, opts.value, done, call_id, ctypes.byref(err))
+            if status != Status.OK:
+                _calls.pop(call_id, None)
+                raise _take_error(lib, status, err)
+        finally:
+            # Each call copies its options at its start: they may go at once.
+            lib.release(lib.call_options_free, opts.value)
+        try:
+            call.done.wait()
+        except BaseException:
+            # KeyboardInterrupt (or another asynchronous exception): stop the request itself,
+            # wait briefly for it to end so nothing is left behind, then re-raise.
+            token.cancel()
+            if not call.done.wait(2.0):
+                with call.lock:
+                    call.abandoned = not call.done.is_set()
+            if not call.abandoned:
+                self._discard(call)
+            raise
+        if call.status == Status.OK:
+            return _background_from(lib, call.background)
+        error = _error_from(lib, call.status, call.error) if call.error else BlooioError(call.status, "failed")
+        if call.status == Status.CANCELLED and call.progress_error is not None:
+            raise call.progress_error
+        raise error
+
+    def _discard(self, call: _Call) -> None:
+        self._lib.release(self._lib.background_free, call.background)
+        self._lib.release(self._lib.error_free, call.error)
 
     def close(self) -> None:
         """Frees the client; calls still running on it finish normally. Later calls raise
         ``BlooioError(Status.INVALID_ARGUMENT)``. Closing twice is harmless."""
         self._closed = True
+        # Lines of calls still running after this are dropped.
+        _sinks.pop(self._sink or 0, None)
         ptr, self._ptr = self._ptr, None
         if ptr:
             self._lib.release(self._lib.client_free, ptr)

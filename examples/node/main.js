@@ -20,10 +20,17 @@ async function main() {
     apiKey: process.env.BLOOIO_API_KEY,
     baseUrl: process.env.BLOOIO_BASE_URL || undefined,
   });
+  // Ctrl-C stops the request in flight (not only the wait for it).
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const signal = controller.signal;
   try {
-    const set = await client.setChatBackgroundFile(chatId, imagePath);
+    const set = await client.setChatBackgroundFile(chatId, imagePath, {
+      signal,
+      onProgress: (sent, total) => process.stderr.write(`\ruploaded ${sent} of ${total} bytes${sent === total ? '\n' : ''}`),
+    });
     console.log('set:', JSON.stringify(set));
-    const got = await client.getChatBackground(chatId);
+    const got = await client.getChatBackground(chatId, { signal });
     console.log('get:', JSON.stringify(got));
     return 0;
   } catch (error) {
