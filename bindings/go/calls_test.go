@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -457,4 +458,31 @@ func TestManyGoroutinesCancelled(t *testing.T) {
 	if took > 300*time.Millisecond {
 		t.Errorf("took %v", took)
 	}
+}
+
+func TestLoggerOutlivesCloseWhileACallRuns(t *testing.T) {
+	setUp(t)
+	var out lines
+	c, err := NewClient(WithAPIKey(testAPIKey), WithBaseURL(emu.baseURL),
+		WithLogger(slog.New(slog.NewTextHandler(&out, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.script(t, map[string]any{"delay_ms": 300})
+	done := make(chan error)
+	go func() {
+		_, err := c.GetChatBackground(t.Context(), chat)
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	c.Close() // the call runs on, and still logs
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "-> 200") {
+		t.Errorf("no log line from the call that outlived Close: %q", out.String())
+	}
+	c = nil
+	runtime.GC() // the cleanup deletes the logger's handle; nothing may call it after
+	runtime.GC()
 }
