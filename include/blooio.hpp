@@ -8,6 +8,12 @@
 //   blooio::Background set = client.set_chat_background_file("+15551234567", "beach.jpg");
 //   std::cout << client.get_chat_background("+15551234567").to_json() << '\n';
 //
+//   blooio::CancelToken token;                        // token.cancel() from any thread stops the call
+//   auto got = client.get_chat_background("+15551234567", blooio::CallOptions{}
+//                                              .timeout(std::chrono::seconds(5))
+//                                              .header("X-Trace", "abc")
+//                                              .cancel_token(token));
+//
 // Thread safety is that of the C API: one Client may be used by many threads at once (its
 // calls are const); Options must not be changed by two threads at once.
 #ifndef BLOOIO_HPP
@@ -16,6 +22,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -84,6 +92,13 @@ class TlsError : public Error {
     using Error::Error;
 };
 
+// The call was stopped before it finished: its CancelToken was cancelled, or its progress
+// callback returned false. status() is BLOOIO_STATUS_CANCELLED; the connection was dropped.
+class CancelledError : public Error {
+  public:
+    using Error::Error;
+};
+
 namespace detail {
 
 template <auto Free> struct Deleter {
@@ -95,6 +110,8 @@ template <auto Free> struct Deleter {
 inline void check(blooio_status status, blooio_error *error) {
     if (status == BLOOIO_STATUS_TLS)
         throw TlsError(status, error);
+    if (status == BLOOIO_STATUS_CANCELLED)
+        throw CancelledError(status, error);
     if (status != BLOOIO_STATUS_OK)
         throw Error(status, error);
 }
@@ -109,6 +126,43 @@ inline std::string c_string(std::string_view s, const char *argument) {
 
 inline std::uint64_t millis(std::chrono::milliseconds d) {
     return d.count() < 0 ? 0 : static_cast<std::uint64_t>(d.count());
+}
+
+// A header's name or value for C. A NUL cannot cross into C: refused with the status the
+// library gives a header with CR or LF.
+inline std::string header_string(std::string_view s, std::string_view name) {
+    if (s.find('\0') != std::string_view::npos)
+        throw Error(BLOOIO_STATUS_INVALID_CONFIG,
+                    "blooio: header `" + std::string(name.substr(0, name.find('\0'))) + "` contains a NUL byte");
+    return std::string(s);
+}
+
+// What Options::log installs: the function, kept alive by the options and every client made
+// from them, and its trampoline (no exception may cross into C: a throwing logger loses the line).
+using LogFunction = std::function<void(blooio_log_level, std::string_view)>;
+inline void log_trampoline(void *user_data, blooio_log_level level, const char *line) noexcept {
+    try {
+        (*static_cast<const LogFunction *>(user_data))(level, line ? std::string_view(line) : std::string_view());
+    } catch (...) {
+    }
+}
+
+// A call's progress function and what it threw, caught in the trampoline (the exception must
+// not cross into C): the upload stops, and the call rethrows it once the C call has returned.
+struct Progress {
+    const std::function<bool(std::uint64_t, std::uint64_t)> *fn;
+    std::exception_ptr thrown;
+};
+inline bool progress_trampoline(void *user_data, std::uint64_t sent, std::uint64_t total) noexcept {
+    auto *p = static_cast<Progress *>(user_data);
+    if (p->thrown)
+        return false;
+    try {
+        return (*p->fn)(sent, total);
+    } catch (...) {
+        p->thrown = std::current_exception();
+        return false;
+    }
 }
 
 } // namespace detail
@@ -153,7 +207,37 @@ class Options {
         return set(blooio_options_set_proxy, detail::c_string(url, "proxy_url").c_str());
     }
 
+    // A header sent on every call (repeatable; wins over BLOOIO_CUSTOM_HEADERS by name, and a
+    // call's own headers win over it). Refused (Error, BLOOIO_STATUS_INVALID_CONFIG): CR, LF
+    // or NUL, a name that is not an HTTP token, and Authorization, Content-Type,
+    // Content-Length, Host, Transfer-Encoding.
+    Options &default_header(std::string_view name, std::string_view value) {
+        blooio_error *error = nullptr;
+        const blooio_status status =
+            blooio_options_add_default_header(handle_.get(), detail::header_string(name, name).c_str(),
+                                              detail::header_string(value, name).c_str(), &error);
+        detail::check(status, error);
+        return *this;
+    }
+    // Log lines at or below `level` go to `log` (one per attempt at INFO; retry decisions at
+    // DEBUG), from the thread making the call; the line is valid during the call of `log` only.
+    // Lines never hold the key, bodies or header values other than the request id. Without
+    // this, BLOOIO_LOG=info|debug prints them to stderr. An exception from `log` is dropped.
+    Options &log(std::function<void(blooio_log_level, std::string_view)> log,
+                 blooio_log_level level = BLOOIO_LOG_LEVEL_INFO) {
+        auto fn = std::make_shared<detail::LogFunction>(std::move(log));
+        blooio_error *error = nullptr;
+        const blooio_status status =
+            blooio_options_set_log_callback(handle_.get(), static_cast<std::uint32_t>(level), detail::log_trampoline,
+                                            fn.get(), &error);
+        detail::check(status, error);
+        log_ = std::move(fn);
+        return *this;
+    }
+
     const blooio_options *get() const noexcept { return handle_.get(); }
+    // The log function the options hold (nullptr: none); a Client keeps it alive.
+    const std::shared_ptr<detail::LogFunction> &log_function() const noexcept { return log_; }
 
   private:
     template <class Setter, class Value> Options &set(Setter setter, Value value) {
@@ -164,6 +248,65 @@ class Options {
     }
 
     std::unique_ptr<blooio_options, detail::Deleter<blooio_options_free>> handle_;
+    std::shared_ptr<detail::LogFunction> log_;
+};
+
+// A cancellation handle: cancel() from any thread stops every call that carries it (through
+// CallOptions::cancel_token) within about 100 ms, wherever the call is; such a call throws
+// CancelledError and its connection is dropped. A call started with a cancelled token throws
+// at once and sends nothing. Copies share one token.
+class CancelToken {
+  public:
+    CancelToken() {
+        blooio_cancel_token *token = nullptr;
+        blooio_error *error = nullptr;
+        const blooio_status status = blooio_cancel_token_new(&token, &error);
+        detail::check(status, error);
+        handle_.reset(token, blooio_cancel_token_free);
+    }
+    // Idempotent, and safe from any thread while calls run.
+    void cancel() const noexcept { blooio_cancel_token_cancel(handle_.get()); }
+    bool is_cancelled() const noexcept { return blooio_cancel_token_is_cancelled(handle_.get()); }
+    const blooio_cancel_token *get() const noexcept { return handle_.get(); }
+
+  private:
+    std::shared_ptr<blooio_cancel_token> handle_;
+};
+
+// Options for one call: a timeout per attempt (overrides the client's), extra headers (win
+// over the client's by name), an upload progress function and a CancelToken. A plain value:
+// setters return *this; it is checked by the library when a call starts, which throws Error
+// (BLOOIO_STATUS_INVALID_CONFIG) for a refused value before anything is sent.
+class CallOptions {
+  public:
+    using ProgressFunction = std::function<bool(std::uint64_t sent, std::uint64_t total)>;
+
+    CallOptions &timeout(std::chrono::milliseconds timeout) {
+        timeout_ = timeout;
+        return *this;
+    }
+    CallOptions &header(std::string name, std::string value) {
+        headers_.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    // Called as the body is sent with the bytes sent so far and the body's total; return false
+    // to stop the upload (the call throws CancelledError). An exception it throws stops the
+    // upload too and is rethrown by the call once the library has returned.
+    CallOptions &progress(ProgressFunction progress) {
+        progress_ = std::move(progress);
+        return *this;
+    }
+    CallOptions &cancel_token(CancelToken token) {
+        token_ = std::move(token);
+        return *this;
+    }
+
+  private:
+    friend class Client;
+    std::optional<std::chrono::milliseconds> timeout_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    ProgressFunction progress_;
+    std::optional<CancelToken> token_;
 };
 
 // A chat's background as the API described it; every field may be absent.
@@ -180,6 +323,10 @@ class Background {
     }
     // Whether the set changed the background; absent in answer to a get.
     std::optional<bool> changed() const { return value<bool>(blooio_background_changed); }
+    // The response's x-request-id (quote it to Blooio support); not in to_json().
+    std::optional<std::string> request_id() const { return text(blooio_background_request_id); }
+    // How many HTTP attempts the call took (1 unless it was retried); not in to_json().
+    std::uint32_t attempts() const { return value<std::uint32_t>(blooio_background_attempts).value_or(1); }
 
     // The fields that are present, as compact JSON.
     std::string to_json() const {
@@ -214,7 +361,7 @@ class Client {
   public:
     // From BLOOIO_API_KEY, BLOOIO_BASE_URL and the defaults.
     Client() { make(nullptr); }
-    explicit Client(const Options &options) { make(options.get()); }
+    explicit Client(const Options &options) : log_(options.log_function()) { make(options.get()); }
 
     // GET /chats/{chat_id}/background.
     Background get_chat_background(std::string_view chat_id) const {
@@ -244,6 +391,35 @@ class Client {
         return set_chat_background_bytes(chat_id, bytes.data(), bytes.size());
     }
 
+    // The same calls with per-call options (timeout, headers, progress, cancel token).
+    Background get_chat_background(std::string_view chat_id, const CallOptions &options) const {
+        return call(options, [&](const blooio_call_options *o, blooio_background **out, blooio_error **error) {
+            return blooio_get_chat_background_with_options(
+                handle_.get(), detail::c_string(chat_id, "chat_id").c_str(), o, out, error);
+        });
+    }
+    Background set_chat_background_file(std::string_view chat_id, std::string_view path,
+                                        const CallOptions &options) const {
+        return call(options, [&](const blooio_call_options *o, blooio_background **out, blooio_error **error) {
+            return blooio_set_chat_background_file_with_options(handle_.get(),
+                                                                detail::c_string(chat_id, "chat_id").c_str(),
+                                                                detail::c_string(path, "path").c_str(), o, out, error);
+        });
+    }
+    Background set_chat_background_bytes(std::string_view chat_id, const void *data, std::size_t len,
+                                         const CallOptions &options) const {
+        return call(options, [&](const blooio_call_options *o, blooio_background **out, blooio_error **error) {
+            return blooio_set_chat_background_bytes_with_options(handle_.get(),
+                                                                 detail::c_string(chat_id, "chat_id").c_str(),
+                                                                 static_cast<const std::uint8_t *>(data), len, o, out,
+                                                                 error);
+        });
+    }
+    Background set_chat_background_bytes(std::string_view chat_id, const std::vector<std::uint8_t> &bytes,
+                                         const CallOptions &options) const {
+        return set_chat_background_bytes(chat_id, bytes.data(), bytes.size(), options);
+    }
+
     const blooio_client *get() const noexcept { return handle_.get(); }
 
   private:
@@ -263,7 +439,46 @@ class Client {
         return Background(background);
     }
 
+    // Builds the C call options for one call (the library copies them when the call starts),
+    // runs it, and rethrows what the progress function threw, if it threw.
+    template <class Call> Background call(const CallOptions &options, Call &&c) const {
+        using COptions = std::unique_ptr<blooio_call_options, detail::Deleter<blooio_call_options_free>>;
+        blooio_call_options *raw = nullptr;
+        blooio_error *error = nullptr;
+        blooio_status status = blooio_call_options_new(&raw, &error);
+        detail::check(status, error);
+        COptions o(raw);
+        if (options.timeout_) {
+            status = blooio_call_options_set_timeout_ms(o.get(), detail::millis(*options.timeout_), &error);
+            detail::check(status, error);
+        }
+        for (const auto &[name, value] : options.headers_) {
+            status = blooio_call_options_add_header(o.get(), detail::header_string(name, name).c_str(),
+                                                    detail::header_string(value, name).c_str(), &error);
+            detail::check(status, error);
+        }
+        detail::Progress progress{&options.progress_, nullptr};
+        if (options.progress_) {
+            status = blooio_call_options_set_progress(o.get(), detail::progress_trampoline, &progress, &error);
+            detail::check(status, error);
+        }
+        if (options.token_) {
+            status = blooio_call_options_set_cancel_token(o.get(), options.token_->get(), &error);
+            detail::check(status, error);
+        }
+        blooio_background *background = nullptr;
+        status = c(o.get(), &background, &error);
+        if (progress.thrown) {
+            blooio_background_free(background);
+            blooio_error_free(error);
+            std::rethrow_exception(progress.thrown);
+        }
+        detail::check(status, error);
+        return Background(background);
+    }
+
     std::unique_ptr<blooio_client, detail::Deleter<blooio_client_free>> handle_;
+    std::shared_ptr<detail::LogFunction> log_;
 };
 
 // The loaded library's version, such as "0.1.0".

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -30,6 +31,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer client.Close()
+	ctx := context.Background()
 	var wall []int64
 	for r := 0; r <= rounds; r++ {
 		start := time.Now()
@@ -39,7 +41,7 @@ func main() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := client.GetChatBackground(os.Args[3]); err != nil {
+				if _, err := client.GetChatBackground(ctx, os.Args[3]); err != nil {
 					errs <- err
 				}
 			}()

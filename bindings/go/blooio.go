@@ -9,8 +9,13 @@
 //	client, err := blooio.NewClient() // BLOOIO_API_KEY, BLOOIO_BASE_URL
 //	if err != nil { ... }
 //	defer client.Close()
-//	set, err := client.SetChatBackgroundFile("+15551234567", "beach.jpg")
-//	now, err := client.GetChatBackground("+15551234567")
+//	set, err := client.SetChatBackgroundFile(ctx, "+15551234567", "beach.jpg")
+//	now, err := client.GetChatBackground(ctx, "+15551234567", blooio.WithTimeout(5*time.Second))
+//
+// Every call takes a context.Context: cancelling it, or its deadline passing, stops the call
+// within about 100 ms wherever it is (connecting, sending, waiting, reading, or sleeping
+// before a retry), and the call fails with an *Error of StatusCancelled that also matches
+// context.Canceled or context.DeadlineExceeded with errors.Is.
 //
 // Building needs libblooio's header and library, found through pkg-config (blooio.pc): extract
 // the C SDK tarball (libblooio-VERSION-x86_64-linux-gnu.tar.gz) anywhere and set
@@ -27,6 +32,9 @@ package blooio
 import "C"
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"math"
 	"runtime"
 	"strings"
@@ -51,8 +59,14 @@ var liveHandles atomic.Int64
 func received() { liveHandles.Add(1) }
 func released() { liveHandles.Add(-1) }
 
-// An Option changes one setting of a new client.
-type Option func(*settings)
+// An Option changes one setting of a new client (NewClient). WithTimeout and WithHeader are
+// also CallOptions.
+type Option interface{ applyClient(*settings) }
+
+// clientOption is an Option that only NewClient takes.
+type clientOption func(*settings)
+
+func (f clientOption) applyClient(s *settings) { f(s) }
 
 // settings holds what the options asked for; nil means "not set" (the library then uses the
 // environment or its default).
@@ -63,47 +77,84 @@ type settings struct {
 	timeout, connectTimeout          *time.Duration
 	maxRetries                       *int
 	insecureHTTP, platformVerifier   *bool
+	headers                          [][2]string
+	logger                           *slog.Logger
 }
 
 // WithAPIKey sets the API key (default: $BLOOIO_API_KEY).
-func WithAPIKey(key string) Option { return func(s *settings) { s.apiKey = &key } }
+func WithAPIKey(key string) Option { return clientOption(func(s *settings) { s.apiKey = &key }) }
 
 // WithBaseURL sets the API's base URL (default: $BLOOIO_BASE_URL, then
 // https://api.blooio.com/v2/api). Plain http is accepted for loopback hosts only, unless
 // WithInsecureHTTP(true).
-func WithBaseURL(url string) Option { return func(s *settings) { s.baseURL = &url } }
+func WithBaseURL(url string) Option { return clientOption(func(s *settings) { s.baseURL = &url }) }
 
 // WithUserAgentSuffix sets the token appended to the User-Agent (default "blooio-go/VERSION").
 func WithUserAgentSuffix(suffix string) Option {
-	return func(s *settings) { s.userAgentSuffix = &suffix }
+	return clientOption(func(s *settings) { s.userAgentSuffix = &suffix })
 }
 
-// WithTimeout sets how long one attempt may take (default 60 s; 1 ms to one day).
-func WithTimeout(d time.Duration) Option { return func(s *settings) { s.timeout = &d } }
+// WithTimeout sets how long one attempt may take (default 60 s; 1 ms to one day). Given to
+// NewClient it sets the client's timeout; given to a call it overrides that for the call.
+func WithTimeout(d time.Duration) TimeoutOption { return TimeoutOption(d) }
+
+// TimeoutOption is what WithTimeout gives: both an Option and a CallOption.
+type TimeoutOption time.Duration
+
+func (o TimeoutOption) applyClient(s *settings) { d := time.Duration(o); s.timeout = &d }
+
+// WithHeader adds a header. Given to NewClient it is sent on every call (a default header,
+// winning over $BLOOIO_CUSTOM_HEADERS by name); given to a call it is sent on that call,
+// winning over the default headers by name. A later header of the same name replaces an
+// earlier one.
+// Refused, with nothing sent (StatusInvalidConfig): a name or value with CR, LF or NUL, a name
+// that is not an HTTP token, and the headers the library owns (Authorization, Content-Type,
+// Content-Length, Host, Transfer-Encoding).
+func WithHeader(name, value string) HeaderOption { return HeaderOption{name, value} }
+
+// HeaderOption is what WithHeader gives: both an Option and a CallOption.
+type HeaderOption [2]string
+
+func (o HeaderOption) applyClient(s *settings) { s.headers = append(s.headers, o) }
+
+// WithLogger sends the library's log lines to logger: one line per attempt at slog.LevelInfo
+// (method, path as sent, status, elapsed time, attempt, request id), and the retry decisions
+// at slog.LevelDebug when the logger has that level enabled. Lines never hold the API key,
+// bodies or header values other than the request id. Without it, $BLOOIO_LOG=info|debug
+// prints the lines to stderr.
+func WithLogger(logger *slog.Logger) Option {
+	return clientOption(func(s *settings) { s.logger = logger })
+}
 
 // WithConnectTimeout sets how long connecting may take (default 5 s; 1 ms to one day).
-func WithConnectTimeout(d time.Duration) Option { return func(s *settings) { s.connectTimeout = &d } }
+func WithConnectTimeout(d time.Duration) Option {
+	return clientOption(func(s *settings) { s.connectTimeout = &d })
+}
 
 // WithMaxRetries sets how many times a failed attempt is retried when that is safe
 // (default 2; 0 turns retries off).
-func WithMaxRetries(n int) Option { return func(s *settings) { s.maxRetries = &n } }
+func WithMaxRetries(n int) Option { return clientOption(func(s *settings) { s.maxRetries = &n }) }
 
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not loopback. The API key
 // then travels in clear text: only for a trusted network.
-func WithInsecureHTTP(allow bool) Option { return func(s *settings) { s.insecureHTTP = &allow } }
+func WithInsecureHTTP(allow bool) Option {
+	return clientOption(func(s *settings) { s.insecureHTTP = &allow })
+}
 
 // WithCAFile trusts exactly the CA certificates in this PEM bundle, instead of $SSL_CERT_FILE /
 // $SSL_CERT_DIR or the bundled Mozilla roots. A file that is missing, unreadable or holds no
 // certificate makes NewClient fail with StatusInvalidConfig. Verification cannot be turned off.
-func WithCAFile(path string) Option { return func(s *settings) { s.caFile = &path } }
+func WithCAFile(path string) Option { return clientOption(func(s *settings) { s.caFile = &path }) }
 
 // WithPlatformVerifier verifies servers with the operating system's verifier and trust store
 // instead of the bundled roots (not together with WithCAFile).
-func WithPlatformVerifier(on bool) Option { return func(s *settings) { s.platformVerifier = &on } }
+func WithPlatformVerifier(on bool) Option {
+	return clientOption(func(s *settings) { s.platformVerifier = &on })
+}
 
 // WithProxy sends every request through this HTTP proxy (http://host:port), even to loopback
 // hosts; HTTPS goes through it with CONNECT. Default: $HTTPS_PROXY, $ALL_PROXY, ...
-func WithProxy(url string) Option { return func(s *settings) { s.proxy = &url } }
+func WithProxy(url string) Option { return clientOption(func(s *settings) { s.proxy = &url }) }
 
 // cString copies s into C memory for one call; the caller frees it with C.free. A NUL inside
 // s would cut the C string short, so it is refused.
@@ -205,7 +256,31 @@ func (s *settings) apply(o *C.blooio_options) error {
 			return err
 		}
 	}
+	for _, h := range s.headers {
+		name, value, err := headerStrings(h)
+		if err != nil {
+			return err
+		}
+		status := Status(C.blooio_options_add_default_header(o, name, value, &e))
+		C.free(unsafe.Pointer(name))
+		C.free(unsafe.Pointer(value))
+		if err := set(status); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// headerStrings copies a header into C memory (the caller frees both). A NUL cannot cross
+// into C: it is refused with the status the library gives a header with CR or LF.
+func headerStrings(h [2]string) (*C.char, *C.char, error) {
+	for i, what := range []string{"name", "value"} {
+		if strings.IndexByte(h[i], 0) >= 0 {
+			return nil, nil, &Error{Status: StatusInvalidConfig,
+				Message: fmt.Sprintf("header %q: its %s contains a NUL byte; remove it", strings.ReplaceAll(h[0], "\x00", ""), what)}
+		}
+	}
+	return C.CString(h[0]), C.CString(h[1]), nil
 }
 
 // Client is a client for the chat-background endpoints. It is safe for use by many
@@ -222,8 +297,9 @@ type Client struct {
 type handle struct{ c *C.blooio_client }
 
 // NewClient checks the settings and creates a client; nothing is sent. Settings not given
-// come from the environment (BLOOIO_API_KEY, BLOOIO_BASE_URL), then the defaults. It fails
-// with StatusInvalidConfig for an unusable configuration (no API key, a bad base URL, ...).
+// come from the environment (BLOOIO_API_KEY, BLOOIO_BASE_URL, BLOOIO_CUSTOM_HEADERS,
+// BLOOIO_LOG), then the defaults. It fails with StatusInvalidConfig for an unusable
+// configuration (no API key, a bad base URL, a refused header, ...).
 func NewClient(opts ...Option) (*Client, error) {
 	var o *C.blooio_options
 	var e *C.blooio_error
@@ -237,13 +313,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	}()
 	s := settings{binding: "go"}
 	for _, opt := range opts {
-		opt(&s)
+		opt.applyClient(&s)
 	}
 	if err := s.apply(o); err != nil {
 		return nil, err
 	}
+	logger, err := setLogger(o, s.logger)
+	if err != nil {
+		return nil, err
+	}
 	var ptr *C.blooio_client
 	if status := Status(C.blooio_client_new(o, &ptr, &e)); status != StatusOK {
+		logger.release()
 		return nil, takeError(status, e)
 	}
 	received()
@@ -253,6 +334,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		C.blooio_client_free(p)
 		released()
 	}, ptr)
+	if logger != nil {
+		// The library may log for calls still running after Close; those calls keep c
+		// alive, so the logger's handle goes when c does, not at Close.
+		runtime.AddCleanup(c, (*logHandle).release, logger)
+	}
 	return c, nil
 }
 
@@ -269,39 +355,58 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// call runs one request and turns its outcome into Go values.
-func (c *Client) call(method string, do func(*C.blooio_client, **C.blooio_background, **C.blooio_error) Status) (*Background, error) {
+// callFunc is one C call, given the client, the call's options (nil: none) and the out-parameters.
+type callFunc func(*C.blooio_client, *C.blooio_call_options, **C.blooio_background, **C.blooio_error) Status
+
+// call runs one request with ctx and the call's options, and turns its outcome into Go values.
+func (c *Client) call(ctx context.Context, method string, opts []CallOption, do callFunc) (*Background, error) {
 	h := c.ptr.Load()
 	if h == nil {
 		return nil, argumentError("%s: the client is closed", method)
 	}
+	if ctx == nil {
+		return nil, argumentError("%s: the context is nil; pass context.Background() or a context of yours", method)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, cancelledBeforeStart(method, ctx)
+	}
+	call, err := newCall(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
 	var b *C.blooio_background
 	var e *C.blooio_error
-	status := do(h.c, &b, &e)
+	status := do(h.c, call.options, &b, &e)
 	runtime.KeepAlive(c)
+	var out *Background
 	if status != StatusOK {
-		return nil, takeError(status, e)
+		err = withContext(takeError(status, e), ctx)
+	} else {
+		out, err = takeBackground(b)
 	}
-	return takeBackground(b)
+	call.end() // after the library's objects are freed: it re-panics with the progress callback's panic
+	return out, err
 }
 
 // GetChatBackground is GET /chats/{chatID}/background: the chat's current background.
 // chatID is a phone number ("+15551234567"), an email, a group id or a comma-separated list.
-func (c *Client) GetChatBackground(chatID string) (*Background, error) {
+// ctx bounds the whole call (every attempt and the waits between them); opts may set a timeout
+// per attempt (WithTimeout) and extra headers (WithHeader) for this call.
+func (c *Client) GetChatBackground(ctx context.Context, chatID string, opts ...CallOption) (*Background, error) {
 	id, err := cString(chatID, "the chat id")
 	if err != nil {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(id))
-	return c.call("GetChatBackground", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
-		return Status(C.blooio_get_chat_background(cl, id, b, e))
+	return c.call(ctx, "GetChatBackground", opts, func(cl *C.blooio_client, o *C.blooio_call_options, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_get_chat_background_with_options(cl, id, o, b, e))
 	})
 }
 
 // SetChatBackgroundFile is PUT /chats/{chatID}/background with an image file (JPEG, PNG, GIF,
 // WebP, HEIC or HEIF judged by its bytes, at most 10 MiB), streamed from disk by the library.
-// The result includes Changed.
-func (c *Client) SetChatBackgroundFile(chatID, path string) (*Background, error) {
+// The result includes Changed. Besides WithTimeout and WithHeader, opts may hold WithProgress.
+func (c *Client) SetChatBackgroundFile(ctx context.Context, chatID, path string, opts ...CallOption) (*Background, error) {
 	id, err := cString(chatID, "the chat id")
 	if err != nil {
 		return nil, err
@@ -312,15 +417,15 @@ func (c *Client) SetChatBackgroundFile(chatID, path string) (*Background, error)
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(p))
-	return c.call("SetChatBackgroundFile", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
-		return Status(C.blooio_set_chat_background_file(cl, id, p, b, e))
+	return c.call(ctx, "SetChatBackgroundFile", opts, func(cl *C.blooio_client, o *C.blooio_call_options, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_set_chat_background_file_with_options(cl, id, p, o, b, e))
 	})
 }
 
 // SetChatBackgroundBytes is PUT /chats/{chatID}/background with image bytes, borrowed for the
 // call only. An empty (or nil) slice is refused with StatusInvalidImage. The result includes
-// Changed.
-func (c *Client) SetChatBackgroundBytes(chatID string, data []byte) (*Background, error) {
+// Changed. Besides WithTimeout and WithHeader, opts may hold WithProgress.
+func (c *Client) SetChatBackgroundBytes(ctx context.Context, chatID string, data []byte, opts ...CallOption) (*Background, error) {
 	id, err := cString(chatID, "the chat id")
 	if err != nil {
 		return nil, err
@@ -331,7 +436,7 @@ func (c *Client) SetChatBackgroundBytes(chatID string, data []byte) (*Background
 		// Go memory without Go pointers in it, which the library reads during the call only.
 		ptr = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	}
-	return c.call("SetChatBackgroundBytes", func(cl *C.blooio_client, b **C.blooio_background, e **C.blooio_error) Status {
-		return Status(C.blooio_set_chat_background_bytes(cl, id, ptr, C.size_t(len(data)), b, e))
+	return c.call(ctx, "SetChatBackgroundBytes", opts, func(cl *C.blooio_client, o *C.blooio_call_options, b **C.blooio_background, e **C.blooio_error) Status {
+		return Status(C.blooio_set_chat_background_bytes_with_options(cl, id, ptr, C.size_t(len(data)), o, b, e))
 	})
 }

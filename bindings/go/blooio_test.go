@@ -75,7 +75,7 @@ func TestScenario(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
 
-	set, err := c.SetChatBackgroundFile(chat, sample)
+	set, err := c.SetChatBackgroundFile(t.Context(), chat, sample)
 	if err != nil {
 		t.Fatalf("SetChatBackgroundFile: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestScenario(t *testing.T) {
 		t.Errorf("background_version %d", v)
 	}
 
-	got, err := c.GetChatBackground(chat)
+	got, err := c.GetChatBackground(t.Context(), chat)
 	if err != nil {
 		t.Fatalf("GetChatBackground: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := c.SetChatBackgroundBytes(chat, data)
+	again, err := c.SetChatBackgroundBytes(t.Context(), chat, data)
 	if err != nil {
 		t.Fatalf("SetChatBackgroundBytes: %v", err)
 	}
@@ -144,7 +144,7 @@ func TestScenario(t *testing.T) {
 func TestBackgroundMarshalsToTheAPIShape(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
-	got, err := c.GetChatBackground(chat)
+	got, err := c.GetChatBackground(t.Context(), chat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestBadKeyIsAuthenticationWithTheServerMessage(t *testing.T) {
 	setUp(t)
 	const secret = "bl_wrong_key_9f8e7d6c5b4a"
 	c := newClient(t, WithAPIKey(secret), WithMaxRetries(0))
-	_, err := c.GetChatBackground(chat)
+	_, err := c.GetChatBackground(t.Context(), chat)
 	e := wantError(t, err, StatusAuthentication)
 	if e.HTTPStatus != 401 || e.ServerMessage != "invalid API key" || e.Code != "UNAUTHORIZED" || e.Attempts != 1 {
 		t.Errorf("error detail %+v", e)
@@ -178,7 +178,7 @@ func TestBadKeyIsAuthenticationWithTheServerMessage(t *testing.T) {
 			t.Errorf("the key leaked into %q", shown)
 		}
 	}
-	_, err = c.SetChatBackgroundFile(chat, sample)
+	_, err = c.SetChatBackgroundFile(t.Context(), chat, sample)
 	wantError(t, err, StatusAuthentication)
 }
 
@@ -186,12 +186,12 @@ func TestInvalidChatIDsSendNothing(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
 	for _, id := range []string{"", ".", "..", "+", "+1555x", "a\x01b"} {
-		_, err := c.GetChatBackground(id)
+		_, err := c.GetChatBackground(t.Context(), id)
 		e := wantError(t, err, StatusInvalidChatID)
 		if e.Attempts != 0 || e.HTTPStatus != 0 {
 			t.Errorf("%q: %+v", id, e)
 		}
-		_, err = c.SetChatBackgroundFile(id, sample)
+		_, err = c.SetChatBackgroundFile(t.Context(), id, sample)
 		wantError(t, err, StatusInvalidChatID)
 	}
 	if reqs := emu.requests(t); len(reqs) != 0 {
@@ -203,15 +203,15 @@ func TestArgumentsThatCannotCrossAreRefused(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
 	// nil and empty are the same input: an empty image, as in every binding.
-	_, err := c.SetChatBackgroundBytes(chat, nil)
+	_, err := c.SetChatBackgroundBytes(t.Context(), chat, nil)
 	wantError(t, err, StatusInvalidImage)
-	_, err = c.SetChatBackgroundBytes(chat, []byte{})
+	_, err = c.SetChatBackgroundBytes(t.Context(), chat, []byte{})
 	wantError(t, err, StatusInvalidImage)
-	_, err = c.SetChatBackgroundBytes(chat, []byte("not an image"))
+	_, err = c.SetChatBackgroundBytes(t.Context(), chat, []byte("not an image"))
 	wantError(t, err, StatusInvalidImage)
-	_, err = c.GetChatBackground(chat + "\x00evil")
+	_, err = c.GetChatBackground(t.Context(), chat+"\x00evil")
 	wantError(t, err, StatusInvalidArgument)
-	_, err = c.SetChatBackgroundFile(chat, "/nonexistent/beach.jpg")
+	_, err = c.SetChatBackgroundFile(t.Context(), chat, "/nonexistent/beach.jpg")
 	if e := wantError(t, err, StatusIO); !strings.Contains(e.Message, "/nonexistent/beach.jpg") {
 		t.Errorf("io: %s", e.Message)
 	}
@@ -239,12 +239,12 @@ func TestServerFailuresCarryTheirDetail(t *testing.T) {
 	setUp(t)
 	c := newClient(t, WithMaxRetries(1))
 	emu.control(t, "POST", "script", map[string]any{"status": 502, "repeat": 2}, nil)
-	_, err := c.GetChatBackground(chat)
+	_, err := c.GetChatBackground(t.Context(), chat)
 	if e := wantError(t, err, StatusDeviceUnavailable); e.HTTPStatus != 502 || e.Attempts != 2 {
 		t.Errorf("%+v", e)
 	}
 	emu.control(t, "POST", "script", map[string]any{"status": 503}, nil)
-	_, err = c.GetChatBackground(chat)
+	_, err = c.GetChatBackground(t.Context(), chat)
 	wantError(t, err, StatusNoActiveNumber)
 }
 
@@ -268,22 +268,22 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 					var b *Background
 					var err error
 					if r%2 == 0 {
-						b, err = good.SetChatBackgroundFile(id, sample)
+						b, err = good.SetChatBackgroundFile(t.Context(), id, sample)
 					} else {
-						b, err = good.GetChatBackground(id)
+						b, err = good.GetChatBackground(t.Context(), id)
 					}
 					if err != nil || b.ChatID == nil || *b.ChatID != id {
 						errs <- fmt.Errorf("worker %d round %d: %v %+v", w, r, err, b)
 					}
 				case 1:
 					id := fmt.Sprintf("+1555x%d-%d", w, r)
-					_, err := good.GetChatBackground(id)
+					_, err := good.GetChatBackground(t.Context(), id)
 					var e *Error
 					if !errors.As(err, &e) || e.Status != StatusInvalidChatID || !strings.Contains(e.Message, id) {
 						errs <- fmt.Errorf("worker %d round %d: want invalid_chat_id naming %q, got %v", w, r, id, err)
 					}
 				case 2:
-					_, err := bad.GetChatBackground(chat)
+					_, err := bad.GetChatBackground(t.Context(), chat)
 					var e *Error
 					if !errors.As(err, &e) || e.Status != StatusAuthentication || e.HTTPStatus != 401 || e.ServerMessage != "invalid API key" {
 						errs <- fmt.Errorf("worker %d round %d: want authentication, got %v", w, r, err)
@@ -311,7 +311,7 @@ func TestCloseWhileACallRuns(t *testing.T) {
 	emu.control(t, "POST", "config", map[string]any{"latency_ms": 200}, nil)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.GetChatBackground(chat)
+		_, err := c.GetChatBackground(t.Context(), chat)
 		done <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
@@ -322,7 +322,7 @@ func TestCloseWhileACallRuns(t *testing.T) {
 		t.Errorf("the running call failed: %v", err)
 	}
 	c.Close()
-	_, err = c.GetChatBackground(chat)
+	_, err = c.GetChatBackground(t.Context(), chat)
 	if e := wantError(t, err, StatusInvalidArgument); !strings.Contains(e.Message, "closed") {
 		t.Errorf("after Close: %s", e.Message)
 	}
@@ -336,7 +336,7 @@ func TestAnUnclosedClientIsFreedByTheGarbageCollector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.GetChatBackground(chat); err != nil {
+		if _, err := c.GetChatBackground(t.Context(), chat); err != nil {
 			t.Fatal(err)
 		}
 	}()

@@ -126,16 +126,16 @@ func runCase(t *testing.T, fixtures map[string]caseFixture, row caseRow, tmp str
 		}
 		switch row.Call {
 		case "get":
-			background, err = client.GetChatBackground(row.ChatID)
+			background, err = client.GetChatBackground(t.Context(), row.ChatID)
 		case "set_file":
 			_, path := caseImage(t, fixtures, row.Image, true, tmp)
-			background, err = client.SetChatBackgroundFile(row.ChatID, path)
+			background, err = client.SetChatBackgroundFile(t.Context(), row.ChatID, path)
 		case "set_bytes":
 			var data []byte // nil: Go's null buffer
 			if !row.NullData {
 				data, _ = caseImage(t, fixtures, row.Image, false, tmp)
 			}
-			background, err = client.SetChatBackgroundBytes(row.ChatID, data)
+			background, err = client.SetChatBackgroundBytes(t.Context(), row.ChatID, data)
 		default:
 			t.Fatalf("%s: unknown call %q", row.Name, row.Call)
 		}

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testAPIKey = "bl_test_key_go_0123456789"
@@ -113,7 +114,14 @@ type recordedRequest struct {
 	Method  string      `json:"method"`
 	RawPath string      `json:"raw_path"`
 	Headers [][2]string `json:"headers"`
-	Parts   []struct {
+	// BodyLen is the request body's length received (multipart boundaries included).
+	BodyLen      int64  `json:"body_len"`
+	Status       int    `json:"status"`
+	RequestID    string `json:"request_id"`
+	ConnectionID int64  `json:"connection_id"`
+	// ClientAborted: the client closed the connection before the answer was complete.
+	ClientAborted bool `json:"client_aborted"`
+	Parts         []struct {
 		Name        string `json:"name"`
 		ContentType string `json:"content_type"`
 		Len         int    `json:"len"`
@@ -130,4 +138,47 @@ func (e *emulator) requests(t testing.TB) []recordedRequest {
 func (e *emulator) reset(t testing.TB) {
 	t.Helper()
 	e.control(t, "POST", "reset", nil, nil)
+}
+
+// header gives the values of header name (lower case) in the order received.
+func (r recordedRequest) header(name string) []string {
+	var out []string
+	for _, h := range r.Headers {
+		if h[0] == name {
+			out = append(out, h[1])
+		}
+	}
+	return out
+}
+
+// stat gives one number of GET /__emulator/stats, such as "connections_accepted".
+func (e *emulator) stat(t testing.TB, name string) int64 {
+	t.Helper()
+	var out map[string]int64
+	e.control(t, "GET", "stats", nil, &out)
+	return out[name]
+}
+
+// script queues faults (one object or an array) for the next API requests.
+func (e *emulator) script(t testing.TB, faults any) {
+	t.Helper()
+	e.control(t, "POST", "script", faults, nil)
+}
+
+// waitCutShort polls (up to 2 s) until the emulator marks its request number i (0-based,
+// since the last reset) as cut short by the client, and fails the test if it never does.
+func (e *emulator) waitCutShort(t testing.TB, i int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		reqs := e.requests(t)
+		if i < len(reqs) && reqs[i].ClientAborted {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the emulator never saw request %d cut short by the client", i+1)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -41,7 +41,14 @@ type Error struct {
 	Attempts int
 	// RetryAfter is how long the server asked the caller to wait, or 0 if it did not say.
 	RetryAfter time.Duration
+
+	// cause is the context's error when the call's context ended it (StatusCancelled).
+	cause error
 }
+
+// Unwrap gives the context's error (context.Canceled or context.DeadlineExceeded) when the
+// call's context ended it, so that errors.Is matches those too; otherwise nil.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Error implements the error interface.
 func (e *Error) Error() string {
@@ -51,6 +58,7 @@ func (e *Error) Error() string {
 // Is lets errors.Is match an *Error against a Status:
 //
 //	if errors.Is(err, blooio.StatusAuthentication) { ... }
+//	if errors.Is(err, blooio.ErrCancelled) { ... } // the context, a progress callback or a token stopped it
 func (e *Error) Is(target error) bool {
 	s, ok := target.(Status)
 	return ok && s == e.Status
@@ -60,6 +68,12 @@ func (e *Error) Is(target error) bool {
 func (s Status) Error() string {
 	return s.String()
 }
+
+// ErrCancelled matches, with errors.Is, every call that was stopped before it finished: by
+// its context (cancelled, or its deadline passed; errors.Is then also matches
+// context.Canceled or context.DeadlineExceeded) or by a progress callback returning false.
+// It is StatusCancelled.
+var ErrCancelled error = StatusCancelled
 
 // argumentError is a failure found by this package before calling the library, with the
 // status the library gives for the same kind of mistake.

@@ -94,7 +94,7 @@ func FuzzConversions(f *testing.F) {
 		}
 		defer dead.Close()
 		hasNUL := strings.IndexByte(chatID, 0) >= 0
-		b, err := live.GetChatBackground(chatID)
+		b, err := live.GetChatBackground(t.Context(), chatID)
 		if err == nil {
 			if hasNUL || !utf8.ValidString(chatID) {
 				t.Fatalf("%q was sent", chatID)
@@ -110,7 +110,7 @@ func FuzzConversions(f *testing.F) {
 				t.Fatalf("NUL in %q: %v", chatID, e)
 			}
 		}
-		_, err = dead.SetChatBackgroundBytes(chatID, data)
+		_, err = dead.SetChatBackgroundBytes(t.Context(), chatID, data)
 		e := checkError(t, err, "SetChatBackgroundBytes")
 		switch {
 		case hasNUL:

@@ -58,14 +58,14 @@ func bothEndpoints(t *testing.T, c *Client, err error) {
 	defer c.Close()
 	tlsTail++
 	image, _ := os.ReadFile(filepath.Join("..", "..", "examples", "assets", "sample.png"))
-	set, err := c.SetChatBackgroundBytes("+15551234567", append(image, tlsTail))
+	set, err := c.SetChatBackgroundBytes(t.Context(), "+15551234567", append(image, tlsTail))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if set.BackgroundURL == nil || !strings.HasPrefix(*set.BackgroundURL, "https://") {
 		t.Fatalf("background URL %v", set.BackgroundURL)
 	}
-	got, err := c.GetChatBackground("+15551234567")
+	got, err := c.GetChatBackground(t.Context(), "+15551234567")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestTLSRefusedAfterOneConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := tlsConnections(t, e)
-		_, err = c.GetChatBackground("+15551234567")
+		_, err = c.GetChatBackground(t.Context(), "+15551234567")
 		c.Close()
 		var be *Error
 		if !errors.As(err, &be) || !errors.Is(err, StatusTLS) {

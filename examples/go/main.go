@@ -3,14 +3,18 @@
 //	go run . +15551234567 ../assets/sample.png
 //
 // The key and the API's address come from BLOOIO_API_KEY and BLOOIO_BASE_URL, so the same
-// program runs against the real API or the bundled emulator.
+// program runs against the real API or the bundled emulator. Ctrl-C stops a call at once (the
+// calls take a context), and the whole run has 30 seconds.
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"time"
 
 	blooio "github.com/blooio-native/blooio-native/bindings/go"
 )
@@ -32,12 +36,17 @@ func main() {
 	}
 	defer client.Close()
 
-	set, err := client.SetChatBackgroundFile(chatID, image)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+
+	set, err := client.SetChatBackgroundFile(ctx, chatID, image)
 	if err != nil {
 		fail(err)
 	}
 	show("set", set)
-	got, err := client.GetChatBackground(chatID)
+	got, err := client.GetChatBackground(ctx, chatID)
 	if err != nil {
 		fail(err)
 	}
@@ -55,6 +64,10 @@ func show(what string, b *blooio.Background) {
 func fail(err error) {
 	var e *blooio.Error
 	if errors.As(err, &e) {
+		if errors.Is(err, blooio.ErrCancelled) {
+			fmt.Fprintln(os.Stderr, "stopped:", e.Message)
+			os.Exit(130)
+		}
 		fmt.Fprintf(os.Stderr, "error (%v): %s\n", e.Status, e.Message)
 	} else {
 		fmt.Fprintln(os.Stderr, "error:", err)
