@@ -6,6 +6,7 @@ import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
@@ -18,8 +19,17 @@ import com.sun.jna.ptr.PointerByReference;
  * only); handles are {@link Pointer}s. Not for use outside the binding.
  */
 public interface BlooioLibrary extends Library {
-    /** {@code blooio_background_callback}: how an {@code _async} call reports, once, from a
-     * thread of the library's own. */
+    /**
+     * {@code blooio_background_callback}:
+     * What an {@code _async} call hands its outcome to, once, on one of the library's threads (never the
+     * caller's). {@code user_data} is what was passed to the call. On {@code BLOOIO_STATUS_OK}, {@code background} is
+     * a new background the callback owns (free it with {@code blooio_background_free}) and {@code error} is
+     * NULL; otherwise {@code background} is NULL and {@code error} is a new error the callback owns (free it
+     * with {@code blooio_error_free}). The callback must return normally (no longjmp, no C++ exception
+     * out of it); while it runs, its thread runs no other call, so a slow callback delays the
+     * calls queued behind it (hand the result to your own thread or event loop and return).
+     * The callback may call the library, {@code _async} calls included.
+     */
     interface BackgroundCallback extends Callback {
         void invoke(Pointer userData, int status, Pointer background, Pointer error);
     }
