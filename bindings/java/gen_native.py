@@ -180,7 +180,7 @@ def parse_status(header: str) -> list[tuple[str, int, list[str]]]:
     return entries
 
 
-def parse_callbacks(header: str) -> list[dict]:
+def parse_callbacks(header: str, enums: frozenset[str]) -> list[dict]:
     callbacks = []
     for doc, ret, name, params in CALLBACK_TYPEDEF.findall(header):
         where = f"typedef {name}"
@@ -191,7 +191,7 @@ def parse_callbacks(header: str) -> list[dict]:
             if not pm:
                 raise HeaderError(f"{where}: cannot read the parameter `{param.strip()}`")
             c_type, arg = normalise(pm.group(1)), pm.group(2)
-            args.append((java_type(c_type, CALLBACK_PARAM_TYPES, f"{where}({arg})"), snake_to_camel(arg)))
+            args.append((java_type(c_type, CALLBACK_PARAM_TYPES, f"{where}({arg})", enums=enums), snake_to_camel(arg)))
         callbacks.append({"name": name, "class": callback_class(name), "ret": ret_java, "args": args,
                           "doc": doc_lines(doc)})
     declared = set(re.findall(r"typedef[^;]*?\(\s*\*\s*(blooio_\w+)\s*\)", header))
@@ -301,9 +301,10 @@ def render_library(functions: list[dict], versions: dict[str, int], callbacks: l
 
 
 def library_java(header: str) -> str:
-    callbacks = parse_callbacks(header)
     enums = parse_enums(header)
-    functions = parse_functions(header, frozenset(c["name"] for c in callbacks), frozenset(n for n, _ in enums))
+    enum_names = frozenset(n for n, _ in enums)
+    callbacks = parse_callbacks(header, enum_names)
+    functions = parse_functions(header, frozenset(c["name"] for c in callbacks), enum_names)
     return render_library(functions, parse_versions(header), callbacks, enums)
 
 
