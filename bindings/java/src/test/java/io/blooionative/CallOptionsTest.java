@@ -240,6 +240,34 @@ class CallOptionsTest extends EmulatorTest {
         }
     }
 
+    @Test
+    void theJdksDefaultLoggerRoutesTheLinesToJavaUtilLogging() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.blooionative");
+        List<String> records = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        jul.addHandler(handler);
+        jul.setUseParentHandlers(false);
+        try (BlooioClient client = builder().logger(System.getLogger("io.blooionative")).build()) {
+            client.getChatBackground(CHAT);
+        } finally {
+            jul.removeHandler(handler);
+            jul.setUseParentHandlers(true);
+        }
+        assertEquals(1, records.size(), records.toString());
+        assertTrue(records.get(0).startsWith("INFO GET /v2/api/chats/%2B15551234567/background -> 200"), records.get(0));
+    }
+
     static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
@@ -414,6 +442,27 @@ class CallOptionsTest extends EmulatorTest {
             other.shutdownNow();
         }
         assertEquals(before, Native.liveHandles());
+    }
+
+    @Test
+    void aTokenStopsTheWaitBeforeARetry() throws Exception {
+        try (BlooioClient client = builder().maxRetries(2).build()) {
+            emulator.script("{\"status\":429,\"headers\":{\"Retry-After\":\"5\"}}");
+            CancelToken token = new CancelToken();
+            CompletableFuture<ChatBackground> f = client.getChatBackgroundAsync(CHAT,
+                    CallOptions.builder().cancelToken(token).build());
+            waitForRequests(1);
+            Thread.sleep(200); // the 429 is answered; the call now sleeps 5 s before retrying
+            long start = System.nanoTime();
+            token.cancel();
+            ExecutionException x = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            long took = ms(start);
+            System.out.println("CancelToken.cancel() during a 5 s Retry-After wait -> failed after " + took + " ms");
+            CancelledException e = assertInstanceOf(CancelledException.class, x.getCause());
+            assertEquals(1, e.attempts());
+            assertTrue(took < 250, took + " ms");
+            assertEquals(1, emulator.requests().size(), "no retry was sent");
+        }
     }
 
     @Test
