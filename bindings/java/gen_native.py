@@ -7,7 +7,9 @@
 What it writes (each with a "generated ... do not edit" banner):
 
 - src/main/java/io/blooionative/internal/BlooioLibrary.java: the JNA interface, one method per
-  function of the header, with the header's documentation;
+  function of the header, one nested Callback interface per callback typedef
+  (`blooio_progress_callback` -> `ProgressCallback`) and one int constant per value of every
+  other enum (`BLOOIO_LOG_LEVEL_INFO` -> `LOG_LEVEL_INFO`), with the header's documentation;
 - src/main/java/io/blooionative/Status.java: one constant per value of `enum blooio_status`,
   with its number and its snake_case name (what `blooio_status_name` returns);
 - the <version> of pom.xml, and of the blooio-native dependency of examples/java/pom.xml,
@@ -57,13 +59,25 @@ PARAM_TYPES = {
     "uint64_t": "long",
     "int64_t": "long",
     "uint64_t *": "LongByReference",
-    "uint32_t *": "IntByReference",
     "int64_t *": "LongByReference",
     "enum blooio_status": "int",
+    "uint32_t *": "IntByReference",
     "void *": "Pointer",
-    "blooio_background_callback": "BackgroundCallback",
-    "blooio_progress_callback": "ProgressCallback",
-    "blooio_log_callback": "LogCallback",
+}
+# Parameters and returns of the header's callback typedefs (`typedef R (*blooio_x_callback)(...)`),
+# each generated as a nested JNA Callback interface: strings the library lends a callback are
+# Pointers (valid during the call only), and a C bool returned is one byte.
+CALLBACK_PARAM_TYPES = {
+    "void *": "Pointer",
+    "const char *": "Pointer",
+    "int": "int",
+    "uint32_t": "int",
+    "uint64_t": "long",
+    "enum blooio_status": "int",
+}
+CALLBACK_RETURN_TYPES = {
+    "void": "void",
+    "bool": "byte",
 }
 RETURN_TYPES = {
     "void": "void",
@@ -81,6 +95,9 @@ RETURN_TYPES = {
 STRUCT_POINTER = re.compile(r"^(const )?struct blooio_\w+ \*$")
 STRUCT_POINTER_POINTER = re.compile(r"^struct blooio_\w+ \*\*$")
 JAVA_KEYWORDS = {"default", "class", "package", "native", "new", "int", "long", "byte"}
+CALLBACK_TYPEDEF = re.compile(
+    r"/\*\*((?:(?!\*/).)*?)\*/\s*typedef\s+([^;{}()]*?)\(\s*\*\s*(blooio_\w+)\s*\)\s*\(([^)]*)\)\s*;", re.S)
+ENUM = re.compile(r"(?:typedef\s+)?enum\s+(blooio_\w+)\s*\{(.*?)\}", re.S)
 
 
 class HeaderError(Exception):
@@ -93,9 +110,19 @@ def normalise(c_type: str) -> str:
     return c_type.replace("* *", "**").strip()
 
 
-def java_type(c_type: str, table: dict[str, str], where: str) -> str:
+def callback_class(typedef: str) -> str:
+    """{@code blooio_progress_callback} -> {@code ProgressCallback}."""
+    return "".join(w.capitalize() for w in typedef[len("blooio_"):].split("_"))
+
+
+def java_type(c_type: str, table: dict[str, str], where: str, callbacks: frozenset[str] = frozenset(),
+              enums: frozenset[str] = frozenset()) -> str:
     if c_type in table:
         return table[c_type]
+    if c_type in callbacks:
+        return callback_class(c_type)
+    if c_type.startswith("enum ") and c_type[len("enum "):] in enums:
+        return "int"
     if STRUCT_POINTER.match(c_type):
         return "Pointer"
     if STRUCT_POINTER_POINTER.match(c_type):
@@ -153,6 +180,47 @@ def parse_status(header: str) -> list[tuple[str, int, list[str]]]:
     return entries
 
 
+def parse_callbacks(header: str, enums: frozenset[str]) -> list[dict]:
+    callbacks = []
+    for doc, ret, name, params in CALLBACK_TYPEDEF.findall(header):
+        where = f"typedef {name}"
+        ret_java = java_type(normalise(ret), CALLBACK_RETURN_TYPES, f"{where} (return)")
+        args = []
+        for param in " ".join(params.split()).split(","):
+            pm = re.match(r"^(.*?)(\w+)$", param.strip())
+            if not pm:
+                raise HeaderError(f"{where}: cannot read the parameter `{param.strip()}`")
+            c_type, arg = normalise(pm.group(1)), pm.group(2)
+            args.append((java_type(c_type, CALLBACK_PARAM_TYPES, f"{where}({arg})", enums=enums), snake_to_camel(arg)))
+        callbacks.append({"name": name, "class": callback_class(name), "ret": ret_java, "args": args,
+                          "doc": doc_lines(doc)})
+    declared = set(re.findall(r"typedef[^;]*?\(\s*\*\s*(blooio_\w+)\s*\)", header))
+    missing = declared - {c["name"] for c in callbacks}
+    if missing:
+        raise HeaderError(f"callback typedefs without a doc comment or in an unexpected shape: {sorted(missing)}")
+    return callbacks
+
+
+def snake_to_camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def parse_enums(header: str) -> list[tuple[str, list[tuple[str, int, list[str]]]]]:
+    """Every enum of the header but blooio_status (which is Status.java): its name and values."""
+    enums = []
+    for name, body in ENUM.findall(header):
+        if name == "blooio_status":
+            continue
+        values = []
+        for doc, variant, value in re.findall(r"(?:/\*\*(.*?)\*/\s*)?(BLOOIO_\w+)\s*=\s*(\d+)\s*,?", body, re.S):
+            values.append((variant[len("BLOOIO_"):], int(value), doc_lines(doc or "")))
+        if not values:
+            raise HeaderError(f"enum {name}: no `BLOOIO_NAME = value` variants")
+        enums.append((name, values))
+    return enums
+
+
 def parse_versions(header: str) -> dict[str, int]:
     found = dict(re.findall(r"#define BLOOIO_VERSION_(MAJOR|MINOR|PATCH) (\d+)", header))
     if set(found) != {"MAJOR", "MINOR", "PATCH"}:
@@ -160,7 +228,7 @@ def parse_versions(header: str) -> dict[str, int]:
     return {k: int(v) for k, v in found.items()}
 
 
-def parse_functions(header: str) -> list[dict]:
+def parse_functions(header: str, callbacks: frozenset[str], enums: frozenset[str]) -> list[dict]:
     start = header.find('extern "C" {')
     end = header.find('}  // extern "C"')
     if start < 0 or end < 0:
@@ -170,7 +238,7 @@ def parse_functions(header: str) -> list[dict]:
     pattern = re.compile(r"/\*\*(.*?)\*/\s*([^;{}#/]*?)\b(blooio_\w+)\s*\(([^)]*)\)\s*;", re.S)
     for doc, ret, name, params in pattern.findall(body):
         where = name
-        ret_java = java_type(normalise(ret), RETURN_TYPES, f"{where} (return)")
+        ret_java = java_type(normalise(ret), RETURN_TYPES, f"{where} (return)", enums=enums)
         args = []
         params = " ".join(params.split())
         if params and params != "void":
@@ -181,7 +249,7 @@ def parse_functions(header: str) -> list[dict]:
                 c_type, arg = normalise(pm.group(1)), pm.group(2)
                 if arg in JAVA_KEYWORDS:
                     arg += "_"
-                args.append((java_type(c_type, PARAM_TYPES, f"{where}({arg})"), arg, c_type))
+                args.append((java_type(c_type, PARAM_TYPES, f"{where}({arg})", callbacks, enums), arg, c_type))
         functions.append({"name": name, "ret": ret_java, "c_ret": normalise(ret),
                           "args": args, "doc": doc_lines(doc)})
     declared = set(re.findall(r"\b(blooio_\w+)\s*\(", body))
@@ -191,7 +259,8 @@ def parse_functions(header: str) -> list[dict]:
     return functions
 
 
-def render_library(functions: list[dict], versions: dict[str, int]) -> str:
+def render_library(functions: list[dict], versions: dict[str, int], callbacks: list[dict],
+                   enums: list[tuple[str, list[tuple[str, int, list[str]]]]]) -> str:
     out = [BANNER, "package io.blooionative.internal;\n\n",
            "import com.sun.jna.Callback;\n",
            "import com.sun.jna.Library;\n",
@@ -209,19 +278,16 @@ def render_library(functions: list[dict], versions: dict[str, int]) -> str:
            " * only); handles are {@link Pointer}s. Not for use outside the binding.\n",
            " */\n",
            "public interface BlooioLibrary extends Library {\n"]
-    out += ["    /** {@code blooio_background_callback}: how an {@code _async} call reports, once, from a\n",
-            "     * thread of the library's own. */\n",
-            "    interface BackgroundCallback extends Callback {\n",
-            "        void invoke(Pointer userData, int status, Pointer background, Pointer error);\n",
-            "    }\n\n",
-            "    /** {@code blooio_progress_callback}: upload progress; return false to stop. */\n",
-            "    interface ProgressCallback extends Callback {\n",
-            "        boolean invoke(Pointer userData, long sent, long total);\n",
-            "    }\n\n",
-            "    /** {@code blooio_log_callback}: one log line, valid during the call only. */\n",
-            "    interface LogCallback extends Callback {\n",
-            "        void invoke(Pointer userData, int level, Pointer line);\n",
-            "    }\n\n"]
+    for cb in callbacks:
+        out.append(javadoc([f"`{cb['name']}`:", *cb["doc"]], "    "))
+        args = ", ".join(f"{t} {a}" for t, a in cb["args"])
+        out.append(f"    interface {cb['class']} extends Callback {{\n")
+        out.append(f"        {cb['ret']} invoke({args});\n")
+        out.append("    }\n\n")
+    for name, values in enums:
+        for variant, value, doc in values:
+            out.append(javadoc(doc or [f"`BLOOIO_{variant}` of `enum {name}`."], "    "))
+            out.append(f"    int {variant} = {value};\n\n")
     for key in ("MAJOR", "MINOR", "PATCH"):
         out.append(f"    /** {{@code BLOOIO_VERSION_{key}}} of the header. */\n")
         out.append(f"    int VERSION_{key} = {versions[key]};\n\n")
@@ -232,6 +298,14 @@ def render_library(functions: list[dict], versions: dict[str, int]) -> str:
     out[-1] = out[-1].rstrip("\n") + "\n"
     out.append("}\n")
     return "".join(out)
+
+
+def library_java(header: str) -> str:
+    enums = parse_enums(header)
+    enum_names = frozenset(n for n, _ in enums)
+    callbacks = parse_callbacks(header, enum_names)
+    functions = parse_functions(header, frozenset(c["name"] for c in callbacks), enum_names)
+    return render_library(functions, parse_versions(header), callbacks, enums)
 
 
 def render_status(entries: list[tuple[str, int, list[str]]]) -> str:
@@ -314,7 +388,7 @@ def main() -> int:
         header = (root / HEADER).read_text(encoding="utf-8")
         version = workspace_version(root)
         outputs = {
-            LIBRARY_JAVA: render_library(parse_functions(header), parse_versions(header)),
+            LIBRARY_JAVA: library_java(header),
             STATUS_JAVA: render_status(parse_status(header)),
             POM: render_pom(root, POM, version),
             EXAMPLE_POM: render_pom(root, EXAMPLE_POM, version),

@@ -69,6 +69,24 @@ class VerifyCatchesDrift(unittest.TestCase):
         library = (self.root / FILES[4]).read_text(encoding="utf-8")
         self.assertIn("int blooio_options_set_ca_file(Pointer options, byte[] path, PointerByReference error);", library)
 
+    def test_a_new_callback_typedef_and_enum_reach_the_java_interface(self) -> None:
+        self.edit("include/blooio.h", "#ifdef __cplusplus\nextern \"C\" {",
+                  "/**\n * How loud.\n */\ntypedef enum blooio_volume {\n  BLOOIO_VOLUME_LOW = 1,\n"
+                  "  BLOOIO_VOLUME_HIGH = 2,\n} blooio_volume;\n\n"
+                  "/**\n * Called with each chunk.\n */\ntypedef bool (*blooio_chunk_callback)(void *user_data,\n"
+                  "                                      uint64_t done,\n"
+                  "                                      const char *note);\n\n"
+                  "#ifdef __cplusplus\nextern \"C\" {")
+        self.edit("include/blooio.h", "void blooio_error_free(struct blooio_error *error);",
+                  "void blooio_error_free(struct blooio_error *error);\n\n/**\n * New.\n */\n"
+                  "void blooio_on_chunk(blooio_chunk_callback cb, enum blooio_volume volume, void *user_data);")
+        self.assert_stale_then_mended()
+        library = (self.root / FILES[4]).read_text(encoding="utf-8")
+        self.assertIn("interface ChunkCallback extends Callback {\n        byte invoke(Pointer userData, long done, Pointer note);",
+                      library)
+        self.assertIn("int VOLUME_HIGH = 2;", library)
+        self.assertIn("void blooio_on_chunk(ChunkCallback cb, int volume, Pointer user_data);", library)
+
     def test_a_new_workspace_version_reaches_both_poms(self) -> None:
         self.edit("Cargo.toml", 'version = "', 'version = "7')
         self.assert_stale_then_mended()

@@ -43,6 +43,8 @@ public final class BlooioClient implements AutoCloseable {
             + BlooioLibrary.VERSION_PATCH;
 
     private final Pointer handle;
+    /** The id of this client's {@link LogSink}, 0 without a logger. */
+    private final long logId;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Release release;
     private final Cleaner.Cleanable cleanable;
@@ -50,16 +52,20 @@ public final class BlooioClient implements AutoCloseable {
     /** Frees one native client handle exactly once: when its owner is done, or from the Cleaner. */
     private static final class Release implements Runnable {
         private final Pointer handle;
+        private final long logId;
         private volatile boolean byOwner;
 
-        Release(Pointer handle) {
+        Release(Pointer handle, long logId) {
             this.handle = handle;
+            this.logId = logId;
+            retainLog(logId);
         }
 
         @Override
         public void run() {
             Native.lib().blooio_client_free(handle);
             Native.released(Native.Kind.CLIENT, handle);
+            releaseLog(logId);
             if (!byOwner) {
                 Native.freedByCleaner();
             }
@@ -76,9 +82,9 @@ public final class BlooioClient implements AutoCloseable {
         private final Release release;
         private final Cleaner.Cleanable cleanable;
 
-        Queued(Pointer handle) {
+        Queued(Pointer handle, long logId) {
             this.handle = handle;
-            this.release = new Release(handle);
+            this.release = new Release(handle, logId);
             this.cleanable = CLEANER.register(this, release);
         }
 
@@ -88,9 +94,10 @@ public final class BlooioClient implements AutoCloseable {
         }
     }
 
-    private BlooioClient(Pointer handle) {
+    private BlooioClient(Pointer handle, long logId) {
         this.handle = handle;
-        this.release = new Release(handle);
+        this.logId = logId;
+        this.release = new Release(handle, logId);
         this.cleanable = CLEANER.register(this, release);
     }
 
@@ -114,8 +121,13 @@ public final class BlooioClient implements AutoCloseable {
 
     /** {@code GET /chats/{chatId}/background}: the chat's current background. */
     public ChatBackground getChatBackground(String chatId) {
+        return getChatBackground(chatId, CallOptions.NONE);
+    }
+
+    /** {@link #getChatBackground(String)} with per-call options (a progress listener is never called: a get sends no body). */
+    public ChatBackground getChatBackground(String chatId, CallOptions options) {
         byte[] id = Native.cString("chat_id", chatId);
-        return call((h, out, err) -> Native.lib().blooio_get_chat_background(h, id, out, err));
+        return call(options, (h, o, out, err) -> Native.lib().blooio_get_chat_background_with_options(h, id, o, out, err));
     }
 
     /**
@@ -124,9 +136,15 @@ public final class BlooioClient implements AutoCloseable {
      * WebP, HEIC or HEIF, at most 10 MiB.
      */
     public ChatBackground setChatBackground(String chatId, Path image) {
+        return setChatBackground(chatId, image, CallOptions.NONE);
+    }
+
+    /** {@link #setChatBackground(String, Path)} with per-call options. */
+    public ChatBackground setChatBackground(String chatId, Path image, CallOptions options) {
         byte[] id = Native.cString("chat_id", chatId);
         byte[] path = image == null ? null : Native.cString("path", image.toString());
-        return call((h, out, err) -> Native.lib().blooio_set_chat_background_file(h, id, path, out, err));
+        return call(options,
+                (h, o, out, err) -> Native.lib().blooio_set_chat_background_file_with_options(h, id, path, o, out, err));
     }
 
     /**
@@ -134,9 +152,15 @@ public final class BlooioClient implements AutoCloseable {
      * format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
      */
     public ChatBackground setChatBackground(String chatId, byte[] image) {
+        return setChatBackground(chatId, image, CallOptions.NONE);
+    }
+
+    /** {@link #setChatBackground(String, byte[])} with per-call options. */
+    public ChatBackground setChatBackground(String chatId, byte[] image, CallOptions options) {
         byte[] id = Native.cString("chat_id", chatId);
         long len = image == null ? 0 : image.length;
-        return call((h, out, err) -> Native.lib().blooio_set_chat_background_bytes(h, id, image, len, out, err));
+        return call(options,
+                (h, o, out, err) -> Native.lib().blooio_set_chat_background_bytes_with_options(h, id, image, len, o, out, err));
     }
 
     /**
@@ -147,39 +171,65 @@ public final class BlooioClient implements AutoCloseable {
      * non-{@code Async} methods run there too and delay the calls queued behind them, so hand
      * heavy work to an executor of your own ({@code thenApplyAsync(f, executor)}). Closing the
      * client while the call runs does not fail it (the library keeps what the call needs).
-     * Cancelling the future does not stop the request yet (the C API has no cancellation): the
-     * call runs to its end and its result is dropped.
+     * Cancelling the future ({@code cancel(true)} or {@code cancel(false)}: a
+     * {@code CompletableFuture} ignores the flag) stops the request itself within about 100 ms
+     * and closes its connection; the future then holds a {@code CancellationException}.
      */
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId) {
-        return onLibraryThreads(() -> {
+        return getChatBackgroundAsync(chatId, CallOptions.NONE);
+    }
+
+    /** {@link #getChatBackgroundAsync(String)} with per-call options. */
+    public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId, CallOptions options) {
+        return onLibraryThreads(options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
-            return (h, cb, user, err) -> Native.lib().blooio_get_chat_background_async(h, id, null, cb, user, err);
+            return (h, o, cb, user, err) -> Native.lib().blooio_get_chat_background_async(h, id, o, cb, user, err);
         });
     }
 
-    /** {@link #getChatBackground} on {@code executor}; cancelling does not stop the request yet. */
+    /** {@link #getChatBackground} on {@code executor}; cancelling the future stops the request. */
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId, Executor executor) {
-        return async(executor, () -> {
+        return getChatBackgroundAsync(chatId, CallOptions.NONE, executor);
+    }
+
+    /** {@link #getChatBackground(String, CallOptions)} on {@code executor}; cancelling the future stops the request. */
+    public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId, CallOptions options, Executor executor) {
+        return async(executor, options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
-            return (h, out, err) -> Native.lib().blooio_get_chat_background(h, id, out, err);
+            return (h, o, out, err) -> Native.lib().blooio_get_chat_background_with_options(h, id, o, out, err);
         });
     }
 
     /** {@link #setChatBackground(String, Path)} on libblooio's threads; see {@link #getChatBackgroundAsync(String)}. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image) {
-        return onLibraryThreads(() -> {
+        return setChatBackgroundAsync(chatId, image, CallOptions.NONE);
+    }
+
+    /**
+     * {@link #setChatBackgroundAsync(String, Path)} with per-call options; a progress listener
+     * runs on the library's thread that runs the call.
+     */
+    public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image, CallOptions options) {
+        return onLibraryThreads(options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
             byte[] path = image == null ? null : Native.cString("path", image.toString());
-            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_file_async(h, id, path, null, cb, user, err);
+            return (h, o, cb, user, err) -> Native.lib().blooio_set_chat_background_file_async(h, id, path, o, cb, user,
+                    err);
         });
     }
 
-    /** {@link #setChatBackground(String, Path)} on {@code executor}; cancelling does not stop the request yet. */
+    /** {@link #setChatBackground(String, Path)} on {@code executor}; cancelling the future stops the request. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image, Executor executor) {
-        return async(executor, () -> {
+        return setChatBackgroundAsync(chatId, image, CallOptions.NONE, executor);
+    }
+
+    /** {@link #setChatBackground(String, Path, CallOptions)} on {@code executor}. */
+    public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, Path image, CallOptions options,
+            Executor executor) {
+        return async(executor, options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
             byte[] path = image == null ? null : Native.cString("path", image.toString());
-            return (h, out, err) -> Native.lib().blooio_set_chat_background_file(h, id, path, out, err);
+            return (h, o, out, err) -> Native.lib().blooio_set_chat_background_file_with_options(h, id, path, o, out, err);
         });
     }
 
@@ -189,21 +239,33 @@ public final class BlooioClient implements AutoCloseable {
      * so the caller may reuse the array at once.
      */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image) {
-        return onLibraryThreads(() -> {
+        return setChatBackgroundAsync(chatId, image, CallOptions.NONE);
+    }
+
+    /** {@link #setChatBackgroundAsync(String, byte[])} with per-call options. */
+    public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image, CallOptions options) {
+        return onLibraryThreads(options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
             long len = image == null ? 0 : image.length;
-            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_bytes_async(h, id, image, len, null, cb, user,
-                    err);
+            return (h, o, cb, user, err) -> Native.lib().blooio_set_chat_background_bytes_async(h, id, image, len, o, cb,
+                    user, err);
         });
     }
 
     /** {@link #setChatBackground(String, byte[])} on {@code executor}, with the bytes copied first. */
     public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image, Executor executor) {
+        return setChatBackgroundAsync(chatId, image, CallOptions.NONE, executor);
+    }
+
+    /** {@link #setChatBackground(String, byte[], CallOptions)} on {@code executor}, with the bytes copied first. */
+    public CompletableFuture<ChatBackground> setChatBackgroundAsync(String chatId, byte[] image, CallOptions options,
+            Executor executor) {
         byte[] copy = image == null ? null : image.clone();
-        return async(executor, () -> {
+        return async(executor, options, () -> {
             byte[] id = Native.cString("chat_id", chatId);
             long len = copy == null ? 0 : copy.length;
-            return (h, out, err) -> Native.lib().blooio_set_chat_background_bytes(h, id, copy, len, out, err);
+            return (h, o, out, err) -> Native.lib().blooio_set_chat_background_bytes_with_options(h, id, copy, len, o, out,
+                    err);
         });
     }
 
@@ -232,7 +294,7 @@ public final class BlooioClient implements AutoCloseable {
 
     @FunctionalInterface
     private interface NativeCall {
-        int invoke(Pointer client, PointerByReference backgroundOut, PointerByReference error);
+        int invoke(Pointer client, Pointer callOptions, PointerByReference backgroundOut, PointerByReference error);
     }
 
     @FunctionalInterface
@@ -241,12 +303,190 @@ public final class BlooioClient implements AutoCloseable {
         NativeCall prepare();
     }
 
-    private ChatBackground call(NativeCall call) {
+    /**
+     * One call in flight: what its callbacks need, found by the id passed to C as user_data
+     * (the callbacks are static, so JNA never collects them while the library may call them).
+     * An async call has a cancel token of its own, cancelled by its future's {@code cancel}
+     * and by the caller's {@link CancelToken}, and freed when the call ends.
+     */
+    static final class InFlight {
+        final long id = NEXT_CALL.getAndIncrement();
+        final CallOptions options;
+        final ProgressListener progress;
+        /** What the progress listener threw, which the call then throws. */
+        volatile Throwable thrown;
+        CompletableFuture<ChatBackground> future;
+        private Pointer token;
+        private volatile boolean linked;
+
+        InFlight(CallOptions options) {
+            this.options = options == null ? CallOptions.NONE : options;
+            this.progress = this.options.progress().orElse(null);
+        }
+
+        /** Gives the call a token of its own (async calls), linked to the caller's token. */
+        void ownToken() {
+            PointerByReference out = new PointerByReference();
+            PointerByReference error = new PointerByReference();
+            int status = Native.lib().blooio_cancel_token_new(out, error);
+            if (status != 0) {
+                throw Errors.take(status, error.getValue());
+            }
+            synchronized (this) {
+                token = Native.taken(Native.Kind.CANCEL_TOKEN, out.getValue());
+            }
+            options.cancelToken().ifPresent(t -> {
+                linked = true;
+                t.link(this);
+            });
+        }
+
+        synchronized void cancelNative() {
+            if (token != null) {
+                Native.lib().blooio_cancel_token_cancel(token);
+            }
+        }
+
+        /** The call has ended: its token goes back, and the caller's token forgets it. */
+        void finish() {
+            if (linked) {
+                options.cancelToken().ifPresent(t -> t.unlink(this));
+            }
+            synchronized (this) {
+                if (token != null) {
+                    Native.lib().blooio_cancel_token_free(token);
+                    Native.released(Native.Kind.CANCEL_TOKEN, token);
+                    token = null;
+                }
+            }
+        }
+
+        /**
+         * This call's {@code blooio_call_options}, or null when it has none; the caller frees
+         * it ({@link #freeOptions}) right after the call or submit (the call copies it).
+         */
+        Pointer nativeOptions() {
+            Pointer ownToken;
+            synchronized (this) {
+                ownToken = token;
+            }
+            if (options.isEmpty() && ownToken == null) {
+                return null;
+            }
+            BlooioLibrary lib = Native.lib();
+            PointerByReference out = new PointerByReference();
+            PointerByReference error = new PointerByReference();
+            check(lib.blooio_call_options_new(out, error), error);
+            Pointer opts = Native.taken(Native.Kind.CALL_OPTIONS, out.getValue());
+            try {
+                if (options.timeout().isPresent()) {
+                    check(lib.blooio_call_options_set_timeout_ms(opts, Builder.millis("timeout", options.timeout().get()),
+                            error), error);
+                }
+                for (java.util.Map.Entry<String, String> h : options.headers()) {
+                    check(lib.blooio_call_options_add_header(opts, Native.cString("header name", h.getKey()),
+                            Native.cString("the value of header " + h.getKey(), h.getValue()), error), error);
+                }
+                if (progress != null) {
+                    check(lib.blooio_call_options_set_progress(opts, PROGRESS, new Pointer(id), error), error);
+                }
+                if (ownToken != null) {
+                    check(lib.blooio_call_options_set_cancel_token(opts, ownToken, error), error);
+                } else if (options.cancelToken().isPresent()) {
+                    CancelToken t = options.cancelToken().get();
+                    try {
+                        check(lib.blooio_call_options_set_cancel_token(opts, t.handle(), error), error);
+                    } finally {
+                        Reference.reachabilityFence(t);
+                    }
+                }
+                return opts;
+            } catch (RuntimeException e) {
+                freeOptions(opts);
+                throw e;
+            }
+        }
+
+        /**
+         * The exception for a failed call: what the progress listener threw, if it stopped the
+         * call so; else the library's error (which is freed either way).
+         */
+        Throwable failure(int status, Pointer error) {
+            BlooioException e = Errors.take(status, error);
+            Throwable t = thrown;
+            if (t == null) {
+                return e;
+            }
+            if (t instanceof RuntimeException || t instanceof Error) {
+                return t;
+            }
+            e.initCause(t); // a checked exception thrown sneakily: carried as the cause
+            return e;
+        }
+    }
+
+    private static void freeOptions(Pointer opts) {
+        if (opts != null) {
+            Native.lib().blooio_call_options_free(opts);
+            Native.released(Native.Kind.CALL_OPTIONS, opts);
+        }
+    }
+
+    private static void check(int status, PointerByReference error) {
+        if (status != 0) {
+            throw Errors.take(status, error.getValue());
+        }
+    }
+
+    /** A future that stops its call's request when cancelled. */
+    private static final class CallFuture extends CompletableFuture<ChatBackground> {
+        private final InFlight call;
+
+        CallFuture(InFlight call) {
+            this.call = call;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                call.cancelNative();
+            }
+            return cancelled;
+        }
+    }
+
+    /** The calls in flight whose callbacks may come (async calls, and calls with a listener). */
+    private static final ConcurrentHashMap<Long, InFlight> CALLS = new ConcurrentHashMap<>();
+    private static final AtomicLong NEXT_CALL = new AtomicLong(1);
+
+    /** Async calls whose native side has not reported yet (for tests). */
+    static int callsInFlight() {
+        return CALLS.size();
+    }
+
+    /** The one progress callback of every call; a static field keeps JNA from collecting it. */
+    private static final BlooioLibrary.ProgressCallback PROGRESS = (userData, sent, total) -> {
+        InFlight call = CALLS.get(Pointer.nativeValue(userData));
+        if (call == null || call.progress == null) {
+            return 1;
+        }
+        try {
+            return call.progress.onProgress(sent, total) ? (byte) 1 : (byte) 0;
+        } catch (Throwable t) {
+            // No exception may cross into C: kept, the upload stopped, and the call throws it.
+            call.thrown = t;
+            return 0;
+        }
+    };
+
+    private ChatBackground call(CallOptions options, NativeCall call) {
+        InFlight state = new InFlight(options);
         try {
             if (closed.get()) {
                 throw closedError();
             }
-            return invoke(handle, call);
+            return invoke(handle, call, state);
         } finally {
             // Until the native call has returned, this client must not look unreachable, or
             // the Cleaner could free it under the call.
@@ -258,45 +498,70 @@ public final class BlooioClient implements AutoCloseable {
         return Errors.local(Status.INVALID_ARGUMENT, "the client is closed");
     }
 
-    private static ChatBackground invoke(Pointer client, NativeCall call) {
-        PointerByReference out = new PointerByReference();
-        PointerByReference error = new PointerByReference();
-        int status = call.invoke(client, out, error);
-        if (status != 0) {
-            throw Errors.take(status, error.getValue());
+    private static ChatBackground invoke(Pointer client, NativeCall call, InFlight state) {
+        Pointer opts = state.nativeOptions();
+        if (state.progress != null) {
+            CALLS.put(state.id, state);
         }
-        return ChatBackground.take(out.getValue());
+        try {
+            PointerByReference out = new PointerByReference();
+            PointerByReference error = new PointerByReference();
+            int status = call.invoke(client, opts, out, error);
+            if (status != 0) {
+                throw sneaky(state.failure(status, error.getValue()));
+            }
+            return ChatBackground.take(out.getValue());
+        } finally {
+            CALLS.remove(state.id);
+            freeOptions(opts);
+        }
+    }
+
+    private static RuntimeException sneaky(Throwable t) {
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return (RuntimeException) t; // failure() returns only unchecked exceptions
     }
 
     /**
      * Queues a call on {@code executor} with a handle of its own. Bad arguments and a closed
-     * client fail the future at once; a future cancelled before its turn comes never calls.
+     * client fail the future at once; a future cancelled before its turn comes never calls,
+     * and one cancelled during the call stops the request.
      */
-    private CompletableFuture<ChatBackground> async(Executor executor, Prepared prepared) {
+    private CompletableFuture<ChatBackground> async(Executor executor, CallOptions options, Prepared prepared) {
         Objects.requireNonNull(executor, "executor");
         NativeCall call;
         Queued queued;
+        InFlight state = new InFlight(options);
         try {
             call = prepared.prepare();
-            queued = new Queued(cloneHandle());
+            queued = new Queued(cloneHandle(), logId);
         } catch (BlooioException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<ChatBackground> future = new CompletableFuture<>();
+        try {
+            state.ownToken();
+        } catch (BlooioException e) {
+            queued.free();
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<ChatBackground> future = new CallFuture(state);
         Runnable task = () -> {
-            // The handle goes back before the future completes, so whoever waits on it sees
-            // nothing of the call left.
+            // The handle and token go back before the future completes, so whoever waits on it
+            // sees nothing of the call left.
             ChatBackground result = null;
             Throwable failure = null;
             try {
                 if (future.isDone()) {
                     return; // cancelled before its turn
                 }
-                result = invoke(queued.handle, call);
+                result = invoke(queued.handle, call, state);
             } catch (Throwable t) {
                 failure = t;
             } finally {
                 queued.free();
+                state.finish();
             }
             if (failure != null) {
                 future.completeExceptionally(failure);
@@ -308,6 +573,7 @@ public final class BlooioClient implements AutoCloseable {
             executor.execute(task);
         } catch (RuntimeException e) {
             queued.free();
+            state.finish();
             throw e;
         }
         return future;
@@ -315,7 +581,8 @@ public final class BlooioClient implements AutoCloseable {
 
     @FunctionalInterface
     private interface AsyncCall {
-        int submit(Pointer client, BlooioLibrary.BackgroundCallback callback, Pointer userData, PointerByReference error);
+        int submit(Pointer client, Pointer callOptions, BlooioLibrary.BackgroundCallback callback, Pointer userData,
+                PointerByReference error);
     }
 
     @FunctionalInterface
@@ -324,57 +591,115 @@ public final class BlooioClient implements AutoCloseable {
         AsyncCall prepare();
     }
 
-    /** The futures of calls in flight on libblooio's threads, by the id passed as user_data. */
-    private static final ConcurrentHashMap<Long, CompletableFuture<ChatBackground>> PENDING = new ConcurrentHashMap<>();
-    private static final AtomicLong NEXT_CALL = new AtomicLong(1);
     /** The one callback of every async call; a static field keeps JNA from collecting it. */
     private static final BlooioLibrary.BackgroundCallback COMPLETE = (userData, status, background, error) -> {
-        CompletableFuture<ChatBackground> future = PENDING.remove(Pointer.nativeValue(userData));
+        InFlight call = CALLS.remove(Pointer.nativeValue(userData));
+        CompletableFuture<ChatBackground> future = call == null ? null : call.future;
+        ChatBackground result = null;
+        Throwable failure = null;
         try {
             // Taken (and so freed) whether or not anyone still waits for the result.
             if (status != 0) {
-                BlooioException e = Errors.take(status, error);
-                if (future != null) {
-                    future.completeExceptionally(e);
-                }
+                failure = call != null ? call.failure(status, error) : Errors.take(status, error);
             } else {
-                ChatBackground result = ChatBackground.take(background);
-                if (future != null) {
-                    future.complete(result);
-                }
+                result = ChatBackground.take(background);
             }
         } catch (Throwable t) {
-            if (future != null) {
-                future.completeExceptionally(t);
+            failure = t;
+        } finally {
+            if (call != null) {
+                call.finish();
+            }
+        }
+        if (future != null) {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(result);
             }
         }
     };
 
+    /** The one log callback of every client; user_data names its {@link LogSink}. */
+    private static final BlooioLibrary.LogCallback LOG = (userData, level, line) -> {
+        LogSink sink = BlooioClient.LOG_SINKS.get(Pointer.nativeValue(userData));
+        if (sink == null) {
+            return; // the client is gone (a call still ran after close): the line is dropped
+        }
+        System.Logger.Level l = level == BlooioLibrary.LOG_LEVEL_DEBUG ? System.Logger.Level.DEBUG
+                : System.Logger.Level.INFO;
+        try {
+            if (sink.logger.isLoggable(l)) {
+                sink.logger.log(l, Native.string(line));
+            }
+        } catch (Throwable ignored) {
+            // A failing logger must not fail the call, and nothing may cross into C.
+        }
+    };
+
+    /** A client's logger, kept while any handle of the client (its own, or a queued call's) lives. */
+    private static final class LogSink {
+        final System.Logger logger;
+        final AtomicInteger handles = new AtomicInteger();
+
+        LogSink(System.Logger logger) {
+            this.logger = logger;
+        }
+    }
+
+    private static final ConcurrentHashMap<Long, LogSink> LOG_SINKS = new ConcurrentHashMap<>();
+    private static final AtomicLong NEXT_LOG_SINK = new AtomicLong(1);
+
+    private static void retainLog(long logId) {
+        if (logId != 0) {
+            LOG_SINKS.get(logId).handles.incrementAndGet();
+        }
+    }
+
+    private static void releaseLog(long logId) {
+        if (logId != 0) {
+            LOG_SINKS.computeIfPresent(logId, (k, sink) -> sink.handles.decrementAndGet() == 0 ? null : sink);
+        }
+    }
+
     static {
         // The library's threads as Java sees them when they call back: daemon (they never keep
         // the JVM alive), named, and left attached between calls (attaching costs more).
-        com.sun.jna.Native.setCallbackThreadInitializer(COMPLETE,
-                new com.sun.jna.CallbackThreadInitializer(true, false, "blooio-async"));
+        for (com.sun.jna.Callback cb : new com.sun.jna.Callback[] {COMPLETE, PROGRESS, LOG}) {
+            com.sun.jna.Native.setCallbackThreadInitializer(cb,
+                    new com.sun.jna.CallbackThreadInitializer(true, false, "blooio-async"));
+        }
     }
 
     /**
      * Submits a call to libblooio's own threads. Bad arguments and a closed client fail the
      * future at once, with nothing submitted.
      */
-    private CompletableFuture<ChatBackground> onLibraryThreads(PreparedAsync prepared) {
-        CompletableFuture<ChatBackground> future = new CompletableFuture<>();
-        long id = NEXT_CALL.getAndIncrement();
+    private CompletableFuture<ChatBackground> onLibraryThreads(CallOptions options, PreparedAsync prepared) {
+        InFlight state = new InFlight(options);
+        CallFuture future = new CallFuture(state);
+        state.future = future;
         try {
             AsyncCall call = prepared.prepare();
             if (closed.get()) {
                 throw closedError();
             }
-            PENDING.put(id, future);
-            PointerByReference error = new PointerByReference();
-            int status = call.submit(handle, COMPLETE, new Pointer(id), error);
-            if (status != 0) {
-                PENDING.remove(id);
-                throw Errors.take(status, error.getValue());
+            state.ownToken();
+            Pointer opts = null;
+            try {
+                opts = state.nativeOptions();
+                CALLS.put(state.id, state);
+                PointerByReference error = new PointerByReference();
+                int status = call.submit(handle, opts, COMPLETE, new Pointer(state.id), error);
+                if (status != 0) {
+                    CALLS.remove(state.id);
+                    throw Errors.take(status, error.getValue());
+                }
+            } catch (RuntimeException e) {
+                state.finish();
+                throw e;
+            } finally {
+                freeOptions(opts);
             }
         } catch (BlooioException e) {
             future.completeExceptionally(e);
@@ -427,6 +752,8 @@ public final class BlooioClient implements AutoCloseable {
         private String caFile;
         private String proxy;
         private Boolean platformVerifier;
+        private final java.util.List<java.util.Map.Entry<String, String>> defaultHeaders = new java.util.ArrayList<>();
+        private System.Logger logger;
 
         private Builder() {}
 
@@ -498,6 +825,39 @@ public final class BlooioClient implements AutoCloseable {
         }
 
         /**
+         * A header sent on every call (repeatable). Wins by name (case-insensitive) over the
+         * ones {@code BLOOIO_CUSTOM_HEADERS} lists (lines of {@code Name: value}, which the
+         * library reads when the client is built); a call's own
+         * {@link CallOptions.Builder#header} wins over both. {@link #build()} throws
+         * {@link InvalidConfigException} naming the header, and sends nothing, for a name that
+         * is not an HTTP token, a CR, LF or NUL, or a header the library owns (Authorization,
+         * Content-Type, Content-Length, Host, Transfer-Encoding).
+         */
+        public Builder defaultHeader(String name, String value) {
+            defaultHeaders.add(java.util.Map.entry(Objects.requireNonNull(name, "header name"),
+                    Objects.requireNonNull(value, "header value")));
+            return this;
+        }
+
+        /**
+         * Where the library's log lines go: one {@code INFO} line per HTTP attempt (method, path
+         * as sent, status or error kind, elapsed ms, attempt number, request id) and, at
+         * {@code DEBUG}, each retry decision and its wait. Never the key, a body, or a header
+         * value other than the request id. Usually {@code System.getLogger("io.blooionative")}:
+         * by default that is {@code java.util.logging}, and SLF4J or Log4j take it over through
+         * their {@code System.LoggerFinder} bridges. The library is asked for debug lines only
+         * when the logger is loggable at {@code DEBUG} when the client is built.
+         *
+         * <p>Without a logger, {@code BLOOIO_LOG=info} or {@code debug} prints the same lines to
+         * stderr, each prefixed {@code blooio: }. Lines of calls still running after
+         * {@link BlooioClient#close()} are dropped.
+         */
+        public Builder logger(System.Logger logger) {
+            this.logger = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        /**
          * Creates the client: {@link InvalidConfigException} for an unusable configuration,
          * {@link InvalidArgumentException} for a value out of range. Nothing is sent.
          */
@@ -505,6 +865,7 @@ public final class BlooioClient implements AutoCloseable {
             BlooioLibrary lib = Native.lib();
             PointerByReference error = new PointerByReference();
             PointerByReference out = new PointerByReference();
+            long logId = 0;
             check(lib.blooio_options_new(out, error), error);
             Pointer options = Native.taken(Native.Kind.OPTIONS, out.getValue());
             try {
@@ -546,16 +907,32 @@ public final class BlooioClient implements AutoCloseable {
                 if (platformVerifier != null) {
                     check(lib.blooio_options_set_platform_verifier(options, platformVerifier, error), error);
                 }
+                for (java.util.Map.Entry<String, String> h : defaultHeaders) {
+                    check(lib.blooio_options_add_default_header(options, Native.cString("header name", h.getKey()),
+                            Native.cString("the value of header " + h.getKey(), h.getValue()), error), error);
+                }
+                if (logger != null) {
+                    logId = NEXT_LOG_SINK.getAndIncrement();
+                    LOG_SINKS.put(logId, new LogSink(logger));
+                    int level = logger.isLoggable(System.Logger.Level.DEBUG) ? BlooioLibrary.LOG_LEVEL_DEBUG
+                            : BlooioLibrary.LOG_LEVEL_INFO;
+                    check(lib.blooio_options_set_log_callback(options, level, LOG, new Pointer(logId), error), error);
+                }
                 PointerByReference client = new PointerByReference();
                 check(lib.blooio_client_new(options, client, error), error);
-                return new BlooioClient(Native.taken(Native.Kind.CLIENT, client.getValue()));
+                BlooioClient made = new BlooioClient(Native.taken(Native.Kind.CLIENT, client.getValue()), logId);
+                logId = 0; // the client holds it now
+                return made;
             } finally {
+                if (logId != 0) {
+                    LOG_SINKS.remove(logId); // no client was made
+                }
                 lib.blooio_options_free(options);
                 Native.released(Native.Kind.OPTIONS, options);
             }
         }
 
-        private static long millis(String name, Duration d) {
+        static long millis(String name, Duration d) {
             if (d.isNegative()) {
                 // uint64_t in C: a negative number would arrive as a huge one.
                 throw Errors.local(Status.INVALID_ARGUMENT, name + " must not be negative, got " + d);

@@ -2,6 +2,7 @@ package io.blooionative;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.blooionative.internal.BlooioLibrary;
@@ -22,9 +23,11 @@ public final class ChatBackground {
     private final Long backgroundVersion;
     private final Boolean changed;
     private final String json;
+    private final String requestId;
+    private final int attempts;
 
     private ChatBackground(String chatId, Boolean hasBackground, String backgroundId, String backgroundUrl,
-            Long backgroundVersion, Boolean changed, String json) {
+            Long backgroundVersion, Boolean changed, String json, String requestId, int attempts) {
         this.chatId = chatId;
         this.hasBackground = hasBackground;
         this.backgroundId = backgroundId;
@@ -32,6 +35,8 @@ public final class ChatBackground {
         this.backgroundVersion = backgroundVersion;
         this.changed = changed;
         this.json = json;
+        this.requestId = requestId;
+        this.attempts = attempts;
     }
 
     /** Copies everything out of a {@code blooio_background} and frees it, whatever happens. */
@@ -56,6 +61,11 @@ public final class ChatBackground {
             Long backgroundVersion = present.getValue() != 0 ? number.getValue() : null;
             check(lib.blooio_background_changed(background, present, flag), "changed");
             Boolean changed = present.getValue() != 0 ? flag.getValue() != 0 : null;
+            check(lib.blooio_background_request_id(background, present, text), "request_id");
+            String requestId = present.getValue() != 0 ? Native.string(text.getValue()) : null;
+            IntByReference count = new IntByReference();
+            check(lib.blooio_background_attempts(background, present, count), "attempts");
+            int attempts = present.getValue() != 0 ? count.getValue() : 1;
 
             PointerByReference jsonOut = new PointerByReference();
             PointerByReference error = new PointerByReference();
@@ -72,7 +82,7 @@ public final class ChatBackground {
                 Native.released(Native.Kind.STRING, json);
             }
             return new ChatBackground(chatId, hasBackground, backgroundId, backgroundUrl, backgroundVersion,
-                    changed, jsonText);
+                    changed, jsonText, requestId, attempts);
         } finally {
             lib.blooio_background_free(background);
             Native.released(Native.Kind.BACKGROUND, background);
@@ -117,6 +127,20 @@ public final class ChatBackground {
     }
 
     /**
+     * The answer's {@code x-request-id}: quote it to Blooio support. Not part of
+     * {@link #toJson()}, {@link #equals} or {@link #hashCode} (it names the call, not the
+     * background).
+     */
+    public Optional<String> requestId() {
+        return Optional.ofNullable(requestId);
+    }
+
+    /** How many HTTP attempts the call took: 1, or more when it was retried. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /**
      * The fields that are present, as the library writes them: a compact JSON object such as
      * {@code {"chat_id":"+15551234567","has_background":true,"background_version":3}}.
      */
@@ -147,6 +171,6 @@ public final class ChatBackground {
 
     @Override
     public String toString() {
-        return "ChatBackground" + json;
+        return "ChatBackground" + json + (requestId != null ? " (request id " + requestId + ")" : "");
     }
 }

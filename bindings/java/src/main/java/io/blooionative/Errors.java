@@ -87,6 +87,8 @@ final class Errors {
                 return new ResponseDecodeException(d);
             case TLS:
                 return new TlsException(d);
+            case CANCELLED:
+                return new CancelledException(d);
             default:
                 // PANIC, OTHER, and any status added to the header after this switch.
                 return new BlooioException(d);

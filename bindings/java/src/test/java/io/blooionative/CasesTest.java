@@ -65,6 +65,7 @@ class CasesTest extends EmulatorTest {
         Long httpStatus;
         long attempts;
         Long retryAfterMs;
+        String requestId;
         Map<String, Object> background = Map.of();
     }
 
@@ -106,6 +107,8 @@ class CasesTest extends EmulatorTest {
             }
             out.status = "OK";
             out.background = map(Json.parse(bg.toJson()));
+            out.attempts = bg.attempts();
+            out.requestId = bg.requestId().orElse(null);
         } catch (BlooioException e) {
             out.status = e.status().name();
             out.httpStatus = e.httpStatus().isPresent() ? (Long) (long) e.httpStatus().getAsInt() : null;
@@ -127,6 +130,9 @@ class CasesTest extends EmulatorTest {
         same.accept("requests recorded", new Object[] {(long) records.size(), expect.get("requests")});
         if (got.status.equals("OK")) {
             same.accept("attempts (requests recorded)", new Object[] {(long) records.size(), expect.get("attempts")});
+            same.accept("attempts", new Object[] {got.attempts, expect.get("attempts")});
+            same.accept("request id (the last request's)", new Object[] {got.requestId,
+                    records.isEmpty() ? null : records.get(records.size() - 1).get("request_id")});
         } else {
             same.accept("attempts", new Object[] {got.attempts, expect.get("attempts")});
             if (expect.containsKey("http_status")) {

@@ -141,7 +141,8 @@ class ConcurrencyTest extends EmulatorTest {
                     BlooioClientTest.SAMPLE, one);
             client.close();
             assertTrue(cancelled.cancel(false));
-            assertEquals(before + 3, Native.liveHandles(), "each queued call holds a handle of its own");
+            assertEquals(before + 6, Native.liveHandles(),
+                    "each queued call holds a client handle and a cancel token of its own");
             gate.countDown();
             assertEquals(Optional.of(false), first.get(10, TimeUnit.SECONDS).hasBackground());
             assertEquals(Optional.of(true), last.get(10, TimeUnit.SECONDS).changed());

@@ -19,21 +19,54 @@ import com.sun.jna.ptr.PointerByReference;
  * only); handles are {@link Pointer}s. Not for use outside the binding.
  */
 public interface BlooioLibrary extends Library {
-    /** {@code blooio_background_callback}: how an {@code _async} call reports, once, from a
-     * thread of the library's own. */
+    /**
+     * {@code blooio_log_callback}:
+     * Receives the client's log lines (never the key, a body, or a header value other than the
+     * request id). Called on the thread making the call (a library thread for {@code _async} calls),
+     * possibly from several threads at once; {@code line} is valid during the callback only. It must
+     * return normally and must not free the client.
+     */
+    interface LogCallback extends Callback {
+        void invoke(Pointer userData, int level, Pointer line);
+    }
+
+    /**
+     * {@code blooio_progress_callback}:
+     * Called as an upload proceeds with the bytes of the request body sent so far and in total
+     * (a retried upload starts again from zero), on the thread running the call. Return true to go
+     * on, false to stop the upload: the call then fails with {@code BLOOIO_STATUS_CANCELLED} and its
+     * connection is closed. It must return normally (no longjmp, no C++ exception out of it) and
+     * must not free the call's objects.
+     */
+    interface ProgressCallback extends Callback {
+        byte invoke(Pointer userData, long sent, long total);
+    }
+
+    /**
+     * {@code blooio_background_callback}:
+     * What an {@code _async} call hands its outcome to, once, on one of the library's threads (never the
+     * caller's). {@code user_data} is what was passed to the call. On {@code BLOOIO_STATUS_OK}, {@code background} is
+     * a new background the callback owns (free it with {@code blooio_background_free}) and {@code error} is
+     * NULL; otherwise {@code background} is NULL and {@code error} is a new error the callback owns (free it
+     * with {@code blooio_error_free}). The callback must return normally (no longjmp, no C++ exception
+     * out of it); while it runs, its thread runs no other call, so a slow callback delays the
+     * calls queued behind it (hand the result to your own thread or event loop and return).
+     * The callback may call the library, {@code _async} calls included.
+     */
     interface BackgroundCallback extends Callback {
         void invoke(Pointer userData, int status, Pointer background, Pointer error);
     }
 
-    /** {@code blooio_progress_callback}: upload progress; return false to stop. */
-    interface ProgressCallback extends Callback {
-        boolean invoke(Pointer userData, long sent, long total);
-    }
+    /**
+     * One line per attempt: method, path as sent, status or error kind, time taken, attempt,
+     * request id.
+     */
+    int LOG_LEVEL_INFO = 1;
 
-    /** {@code blooio_log_callback}: one log line, valid during the call only. */
-    interface LogCallback extends Callback {
-        void invoke(Pointer userData, int level, Pointer line);
-    }
+    /**
+     * Also each retry decision and its wait.
+     */
+    int LOG_LEVEL_DEBUG = 2;
 
     /** {@code BLOOIO_VERSION_MAJOR} of the header. */
     int VERSION_MAJOR = 0;

@@ -1,10 +1,12 @@
 package io.blooionative.example;
 
 import io.blooionative.BlooioClient;
+import io.blooionative.CallOptions;
 import io.blooionative.BlooioException;
 import io.blooionative.ChatBackground;
 import io.blooionative.UnauthorizedException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Sets a chat's background from an image file, reads it back, and prints both.
@@ -14,7 +16,8 @@ import java.nio.file.Path;
  * </pre>
  *
  * <p>The key and the API's address come from BLOOIO_API_KEY and BLOOIO_BASE_URL, so the same
- * program runs against the real API or the bundled emulator.
+ * program runs against the real API or the bundled emulator. BLOOIO_LOG=info prints one line
+ * per HTTP attempt on stderr.
  */
 public final class Main {
     private Main() {}
@@ -27,8 +30,20 @@ public final class Main {
         String chatId = args[0];
         Path image = Path.of(args[1]);
         try (BlooioClient client = BlooioClient.fromEnv()) {
-            ChatBackground set = client.setChatBackground(chatId, image);
-            System.out.println("set: " + set.toJson());
+            // Per-call options: a timeout for this upload, and its progress on stderr.
+            CallOptions upload = CallOptions.builder()
+                    .timeout(Duration.ofSeconds(30))
+                    .progress((sent, total) -> {
+                        System.err.printf("\ruploading: %d%%", total == 0 ? 100 : sent * 100 / total);
+                        if (sent == total) {
+                            System.err.println();
+                        }
+                        return true;
+                    })
+                    .build();
+            ChatBackground set = client.setChatBackground(chatId, image, upload);
+            System.out.println("set: " + set.toJson() + " [request " + set.requestId().orElse("?") + ", "
+                    + set.attempts() + " attempt(s)]");
             ChatBackground got = client.getChatBackground(chatId);
             System.out.println("get: " + got.toJson());
             System.out.println("version " + got.backgroundVersion().orElse(0) + ", url "
