@@ -33,7 +33,7 @@ OPAQUE = ("blooio_options", "blooio_client", "blooio_background", "blooio_error"
 # C enums, passed as int.
 ENUMS = ("blooio_status", "blooio_log_level")
 # Background getters that describe the response rather than the chat: exposed on results, but
-# not part of ctypes' to_dict()/to_json() (as in the core's `to_json()`).
+# not part of their JSON (ctypes' to_dict()/to_json(), Go's json tags), as in the core's `to_json()`.
 RESPONSE_FIELDS = ("request_id", "attempts")
 # The callback types the header declares (filled in by `parse`).
 CALLBACKS: set[str] = set()
@@ -410,7 +410,8 @@ def go_background(h: Header) -> str:
     rows = [(pascal(field, GO_INITIALISMS), "*" + GO_FIELD[field_kind(f)][1], field) for field, f in h.fields]
     name_w, type_w = (max(len(r[i]) for r in rows) for i in (0, 1))
     for name, go_type, field in rows:  # aligned as gofmt aligns them
-        out.append(f'\t{name.ljust(name_w)} {go_type.ljust(type_w)} `json:"{field},omitempty"`')
+        tag = "-" if field in RESPONSE_FIELDS else f"{field},omitempty"  # not in the API's JSON
+        out.append(f'\t{name.ljust(name_w)} {go_type.ljust(type_w)} `json:"{tag}"`')
     out += ["}", "",
             "// takeBackground copies a background's fields into Go memory and frees it.",
             "func takeBackground(b *C.blooio_background) (*Background, error) {",

@@ -17,8 +17,8 @@ type Background struct {
 	BackgroundURL     *string `json:"background_url,omitempty"`
 	BackgroundVersion *int64  `json:"background_version,omitempty"`
 	Changed           *bool   `json:"changed,omitempty"`
-	RequestID         *string `json:"request_id,omitempty"`
-	Attempts          *int64  `json:"attempts,omitempty"`
+	RequestID         *string `json:"-"`
+	Attempts          *int64  `json:"-"`
 }
 
 // takeBackground copies a background's fields into Go memory and frees it.
