@@ -17,6 +17,7 @@
 //! Transient failures are retried with backoff; see [`ErrorKind`] for what a caller can act on.
 #![forbid(unsafe_code)]
 
+pub mod bulk;
 mod chat_id;
 mod client;
 mod config;
@@ -25,6 +26,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod image;
+mod pause;
 mod pool;
 mod random;
 mod resolver;
@@ -34,6 +36,7 @@ mod tls;
 mod transport;
 pub mod workers;
 
+pub use bulk::{Bulk, BulkResult, BulkSummary};
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};
 pub use config::{
