@@ -242,8 +242,8 @@ fn report(summary: &BulkSummary, failures: &BTreeMap<&'static str, u64>) {
     }
     if let Some(kind) = summary.stopped {
         eprintln!(
-            "blooio: stopped after a {kind} failure, which every other chat would meet too; \
-             the chats after it were not run (see the error line above on stdout)"
+            "blooio: stopped: a chat failed with {kind}, which every other chat would meet \
+             too; the chats after it were not run (its JSON line on stdout says why)"
         );
     }
 }
