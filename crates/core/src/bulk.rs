@@ -232,7 +232,7 @@ impl<'c> Bulk<'c> {
 
     /// One chat's call, sharing the run's pause.
     fn call(&self, op: &Op<'_>, chat_id: &str, pause: &Arc<SharedPause>) -> Result<ChatBackground, Error> {
-        pause.wait_unless(|| false);
+        pause.wait(None);
         match op {
             Op::Get => self.client.get_chat_background(chat_id),
             Op::Set(bytes) => self.client.set_chat_background(chat_id, Image::Bytes(bytes)),

@@ -18,6 +18,8 @@
 #![forbid(unsafe_code)]
 
 pub mod bulk;
+mod call;
+mod cancel;
 mod chat_id;
 mod client;
 mod config;
@@ -26,6 +28,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod image;
+mod log;
 mod pause;
 mod pool;
 mod random;
@@ -37,6 +40,8 @@ mod transport;
 pub mod workers;
 
 pub use bulk::{Bulk, BulkResult, BulkSummary};
+pub use call::{CallOptions, ENV_CUSTOM_HEADERS, ProgressFn};
+pub use cancel::CancelToken;
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};
 pub use config::{
@@ -45,6 +50,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind};
 pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
+pub use log::{ENV_LOG, LogLevel, LogSink};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use tls::{ENV_SSL_CERT_DIR, ENV_SSL_CERT_FILE};

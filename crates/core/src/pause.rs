@@ -9,9 +9,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How often a waiter looks at its cancellation token (well inside the 100 ms a cancelled call
-/// may take to return).
-const CANCEL_POLL: Duration = Duration::from_millis(20);
+use crate::cancel::CancelToken;
 
 /// The end of the current pause, shared by every call that holds it.
 #[derive(Debug, Default)]
@@ -24,22 +22,24 @@ impl SharedPause {
         Arc::new(SharedPause::default())
     }
 
-    /// Blocks until the pause is over; returns at once when there is none. Returns early (within
-    /// [`CANCEL_POLL`]) once `cancelled` says so.
-    pub(crate) fn wait_unless(&self, cancelled: impl Fn() -> bool) {
+    /// Blocks until the pause is over; returns at once when there is none, and as soon as
+    /// `cancel` is cancelled.
+    pub(crate) fn wait(&self, cancel: Option<&CancelToken>) {
         // The end is read afresh on every turn: another call may extend the pause meanwhile.
         while let Some(left) = self.remaining() {
-            if cancelled() {
-                return;
+            match cancel {
+                Some(token) => {
+                    if token.sleep(left) {
+                        return;
+                    }
+                }
+                None => std::thread::sleep(left),
             }
-            std::thread::sleep(left.min(CANCEL_POLL));
         }
     }
 
     /// A 429 was met: nobody sends before now + `wait`. A pause already running to a later
     /// time is kept as it is.
-    // Called by the client's retry loop once per-call options carry the pause (issue 12).
-    #[allow(dead_code)]
     pub(crate) fn extend(&self, wait: Duration) {
         let Some(end) = Instant::now().checked_add(wait) else {
             return; // beyond any clock: the retry loop refuses such a wait anyway
@@ -61,7 +61,6 @@ impl SharedPause {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, Ordering};
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -71,7 +70,7 @@ mod tests {
     fn no_pause_means_no_wait() {
         let pause = SharedPause::new();
         let start = Instant::now();
-        pause.wait_unless(|| false);
+        pause.wait(None);
         assert!(start.elapsed() < ms(5), "{:?}", start.elapsed());
     }
 
@@ -84,7 +83,7 @@ mod tests {
             let handles: Vec<_> = (0..4)
                 .map(|_| {
                     s.spawn(|| {
-                        pause.wait_unless(|| false);
+                        pause.wait(None);
                         start.elapsed()
                     })
                 })
@@ -104,7 +103,7 @@ mod tests {
             pause.extend(ms(200));
         }
         pause.extend(ms(50)); // shorter than what runs: kept as it is
-        pause.wait_unless(|| false);
+        pause.wait(None);
         let waited = start.elapsed();
         assert!(waited >= ms(200) && waited < ms(400), "{waited:?}");
     }
@@ -119,7 +118,7 @@ mod tests {
                 std::thread::sleep(ms(50));
                 pause.extend(ms(200)); // now ends at about 250 ms
             });
-            pause.wait_unless(|| false);
+            pause.wait(None);
         });
         let waited = start.elapsed();
         assert!(waited >= ms(250) && waited < ms(450), "{waited:?}");
@@ -129,17 +128,21 @@ mod tests {
     fn a_cancelled_waiter_returns_early() {
         let pause = SharedPause::new();
         pause.extend(Duration::from_secs(30));
-        let cancelled = AtomicBool::new(false);
+        let token = CancelToken::new();
         let start = Instant::now();
         std::thread::scope(|s| {
             s.spawn(|| {
                 std::thread::sleep(ms(100));
-                cancelled.store(true, Ordering::SeqCst);
+                token.cancel();
             });
-            pause.wait_unless(|| cancelled.load(Ordering::SeqCst));
+            pause.wait(Some(&token));
         });
         let waited = start.elapsed();
-        assert!(waited >= ms(100) && waited < ms(200), "{waited:?}");
+        assert!(waited >= ms(100) && waited < ms(150), "{waited:?}");
+        // A token cancelled before the wait: no wait at all.
+        let start = Instant::now();
+        pause.wait(Some(&token));
+        assert!(start.elapsed() < ms(10));
         // The pause itself is not ended by one waiter's cancellation.
         assert!(pause.remaining().is_some());
     }

@@ -63,6 +63,7 @@ impl ChatBackground {
             background_url,
             background_version,
             changed,
+            ..Default::default()
         })
     }
 
