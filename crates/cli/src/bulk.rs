@@ -132,6 +132,8 @@ fn result_line(done: &BulkResult<Line>) -> serde_json::Value {
             "chat_id": line.id,
             "ok": true,
             "background": background,
+            "attempts": background.attempts,
+            "request_id": background.request_id,
         }),
         Err(e) => {
             let message = line.unusable.clone().unwrap_or_else(|| e.to_string());

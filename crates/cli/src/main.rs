@@ -48,7 +48,8 @@ The response is printed as JSON on stdout; errors go to stderr.
 
 With --chats, stdout gets one JSON line per chat, as each call ends (not in
 input order; \"line\" is the chat's line in FILE):
-    {\"line\":3,\"chat_id\":\"+15551234567\",\"ok\":true,\"background\":{...}}
+    {\"line\":3,\"chat_id\":\"+15551234567\",\"ok\":true,\"background\":{...},
+     \"attempts\":1,\"request_id\":\"req_...\"}
     {\"line\":4,\"chat_id\":\"+1 555\",\"ok\":false,\"error\":{\"kind\":\"invalid_chat_id\",
      \"message\":\"...\",\"status\":null,\"code\":null,\"attempts\":0,\"request_id\":null}}
 An invalid id fails its own line only. The image is checked and read once.

@@ -396,3 +396,39 @@ fn a_thousand_chats_run_in_bounded_memory() {
     );
     assert!(large_kib < 32 * 1024, "{large_kib} KiB");
 }
+
+#[test]
+fn a_429_with_retry_after_pauses_every_worker_once() {
+    let emu = emulator();
+    let env = env(&emu);
+    let env = env_refs(&env);
+    let list = ChatList::new(ids("grp_z", 16).as_bytes());
+    emu.set_latency(Duration::from_millis(50));
+    emu.script(Fault::status(429).header("Retry-After", "1"));
+    let started = Instant::now();
+    let out = blooio(&["background", "get", "--chats", list.path()], &env);
+    let took = started.elapsed();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r = results(&out.stdout);
+    assert_eq!(r.len(), 16);
+    let reqs = api_requests(&emu);
+    let limited: Vec<&RecordedRequest> = reqs.iter().filter(|r| r.status == 429).collect();
+    assert_eq!(limited.len(), 1, "{reqs:?}");
+    let chat = limited[0].chat_id.clone().unwrap();
+    let retried = r.values().find(|v| v["chat_id"] == chat.as_str()).unwrap();
+    assert_eq!(retried["attempts"], 2, "{retried}");
+    // From the emulator's log: no worker sent anything during the pause...
+    let answered = limited[0].at_ms + 50;
+    let during: Vec<(u64, u16)> = reqs
+        .iter()
+        .filter(|r| r.at_ms > answered + 30 && r.at_ms < answered + 1000 - 30)
+        .map(|r| (r.at_ms, r.status))
+        .collect();
+    assert!(during.is_empty(), "requests during the pause: {during:?}");
+    // ... and the whole run took one pause plus four rounds of 50 ms.
+    assert!(
+        took >= Duration::from_millis(1000) && took < Duration::from_millis(2000),
+        "{took:?}"
+    );
+}

@@ -34,6 +34,7 @@
 //!   run goes on. Only failures that every other chat would meet too stop it from starting
 //!   further chats: a refused API key ([`ErrorKind::Authentication`]) or a refused certificate
 //!   ([`ErrorKind::Tls`]); see [`BulkSummary::stopped`].
+//! - **Cancellable.** [`Bulk::cancel_token`] stops the calls in flight and starts no more.
 
 use std::fs::File;
 use std::io::Read;
@@ -41,6 +42,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::call::CallOptions;
+use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::image::{CheckedImage, Image, MAX_IMAGE_BYTES};
@@ -57,6 +60,7 @@ pub const MAX_PARALLEL: usize = 64;
 pub struct Bulk<'c> {
     client: &'c Client,
     parallel: usize,
+    cancel: Option<CancelToken>,
 }
 
 /// The outcome for one chat of the input.
@@ -80,7 +84,8 @@ pub struct BulkSummary {
     /// Chats whose call failed.
     pub failed: u64,
     /// Set when a failure that every remaining chat would meet too (a refused key or
-    /// certificate) stopped the run: the input was not read past the chats already started.
+    /// certificate), or the run's cancellation, stopped the run: the input was not read past
+    /// the chats already started.
     pub stopped: Option<ErrorKind>,
     /// From the start of the run to its last result.
     pub elapsed: Duration,
@@ -105,6 +110,7 @@ impl<'c> Bulk<'c> {
         Bulk {
             client,
             parallel: DEFAULT_PARALLEL,
+            cancel: None,
         }
     }
 
@@ -112,6 +118,14 @@ impl<'c> Bulk<'c> {
     /// and [`Bulk::set`] fail with [`ErrorKind::InvalidConfig`] before sending anything.
     pub fn parallel(mut self, n: usize) -> Bulk<'c> {
         self.parallel = n;
+        self
+    }
+
+    /// Stops the run when `token` is cancelled: the calls in flight end with
+    /// [`ErrorKind::Cancelled`] within about 100 ms (their results are handed out), no further
+    /// chat is started, and [`BulkSummary::stopped`] says `Cancelled`.
+    pub fn cancel_token(mut self, token: CancelToken) -> Bulk<'c> {
+        self.cancel = Some(token);
         self
     }
 
@@ -182,7 +196,7 @@ impl<'c> Bulk<'c> {
                 let done_tx = done_tx.clone();
                 let (op, pause, stop, source) = (&op, &pause, &stop, &source);
                 let worker = move || {
-                    while !stop.load(Ordering::Relaxed) {
+                    while !stop.load(Ordering::Relaxed) && !self.cancelled() {
                         let next = source.lock().unwrap_or_else(PoisonError::into_inner).next();
                         let Some((input, index)) = next else { break };
                         let result = self.call(op, input.as_ref(), pause);
@@ -230,19 +244,33 @@ impl<'c> Bulk<'c> {
         Ok(summary)
     }
 
-    /// One chat's call, sharing the run's pause.
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// One chat's call, sharing the run's pause: the client waits it out before each attempt
+    /// and extends it when a 429 makes it wait.
     fn call(&self, op: &Op<'_>, chat_id: &str, pause: &Arc<SharedPause>) -> Result<ChatBackground, Error> {
-        pause.wait(None);
+        let mut options = CallOptions::new().shared_pause(Arc::clone(pause));
+        if let Some(token) = &self.cancel {
+            options = options.cancel_token(token.clone());
+        }
         match op {
-            Op::Get => self.client.get_chat_background(chat_id),
-            Op::Set(bytes) => self.client.set_chat_background(chat_id, Image::Bytes(bytes)),
+            Op::Get => self.client.get_chat_background_with(chat_id, options),
+            Op::Set(bytes) => self
+                .client
+                .set_chat_background_with(chat_id, Image::Bytes(bytes), options),
         }
     }
 }
 
-/// Failures that do not depend on the chat: every chat after them would fail the same way.
+/// Failures that do not depend on the chat: every chat after them would fail the same way (a
+/// cancelled run is one the caller stopped).
 fn stops_the_run(kind: ErrorKind) -> bool {
-    matches!(kind, ErrorKind::Authentication | ErrorKind::Tls)
+    matches!(
+        kind,
+        ErrorKind::Authentication | ErrorKind::Tls | ErrorKind::Cancelled
+    )
 }
 
 /// The image's bytes, checked: a file is read once (its size and format checked first, so a

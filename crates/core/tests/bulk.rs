@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use blooio_core::bulk::{DEFAULT_PARALLEL, MAX_PARALLEL};
-use blooio_core::{Bulk, ErrorKind, Image};
+use blooio_core::{Bulk, CancelToken, ErrorKind, Image};
 use blooio_emulator::Fault;
 use common::*;
 
@@ -176,4 +176,109 @@ fn a_refused_key_stops_the_run_and_other_failures_do_not() {
         .get((0..6).map(|i| format!("grp_t{i}")), |_| {})
         .unwrap();
     assert_eq!((summary.succeeded, summary.failed, summary.stopped), (4, 2, None));
+}
+
+/// The requests that arrived strictly between `from` and `to` (emulator milliseconds).
+fn arrived_between(emu: &blooio_emulator::Emulator, from: u64, to: u64) -> Vec<(u64, u16)> {
+    api_requests(emu)
+        .iter()
+        .filter(|r| r.at_ms > from && r.at_ms < to)
+        .map(|r| (r.at_ms, r.status))
+        .collect()
+}
+
+#[test]
+fn a_429_met_by_every_worker_is_one_pause_for_all() {
+    let emu = emulator();
+    // The latency keeps the four workers' first requests in flight together, so each of them
+    // meets one of the four 429s.
+    emu.set_latency(ms(50));
+    emu.script(Fault::status(429).header("Retry-After", "1").repeat(4));
+    let c = client(&emu);
+    let started = Instant::now();
+    let summary = Bulk::new(&c)
+        .parallel(4)
+        .get((0..12).map(|i| format!("grp_q{i}")), |done| {
+            let bg = done.result.unwrap();
+            if done.index < 4 {
+                assert_eq!(bg.attempts, 2, "the 429 is retried inside the client, per chat");
+            }
+        })
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(summary.succeeded, 12);
+    let reqs = api_requests(&emu);
+    let limited: Vec<u64> = reqs.iter().filter(|r| r.status == 429).map(|r| r.at_ms).collect();
+    assert_eq!(limited.len(), 4, "{reqs:?}");
+    let answered = limited.iter().max().unwrap() + 50;
+    // Nobody sends during the pause (a little slack for requests already on their way).
+    let during = arrived_between(&emu, answered + 30, answered + 1000 - 30);
+    assert!(during.is_empty(), "requests during the pause: {during:?}");
+    // Four 429s, one pause: about 1 s plus three rounds of 50 ms, not 4 s.
+    assert!(took >= ms(1000) && took < ms(1800), "{took:?}");
+}
+
+#[test]
+fn a_429_met_by_one_worker_pauses_the_others_too() {
+    let emu = emulator();
+    emu.set_latency(ms(50));
+    emu.script(Fault::status(429).header("Retry-After", "1"));
+    let c = client(&emu);
+    let started = Instant::now();
+    let summary = Bulk::new(&c)
+        .parallel(4)
+        .get((0..16).map(|i| format!("grp_w{i}")), |done| {
+            done.result.unwrap();
+        })
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(summary.succeeded, 16);
+    let reqs = api_requests(&emu);
+    let limited: Vec<&blooio_emulator::RecordedRequest> = reqs.iter().filter(|r| r.status == 429).collect();
+    assert_eq!(limited.len(), 1);
+    let answered = limited[0].at_ms + 50;
+    // The three workers that were not limited waited too: without the shared pause they
+    // would have sent the other twelve chats during that second.
+    let during = arrived_between(&emu, answered + 30, answered + 1000 - 30);
+    assert!(during.is_empty(), "requests during the pause: {during:?}");
+    // 17 requests (16 chats, one retry): before the pause only the four first ones and what
+    // the other three workers sent as their answers came with the 429's (at most three).
+    let after = arrived_between(&emu, answered + 1000 - 30, u64::MAX);
+    assert_eq!(reqs.len(), 17);
+    assert!(after.len() >= 10, "the rest went after the pause: {after:?}");
+    assert!(took >= ms(1000) && took < ms(1800), "{took:?}");
+}
+
+#[test]
+fn a_cancelled_run_returns_quickly_and_starts_no_more_chats() {
+    let emu = emulator();
+    emu.set_latency(ms(3000));
+    let c = client(&emu);
+    let token = CancelToken::new();
+    let canceller = token.clone();
+    let started = Instant::now();
+    let mut kinds = Vec::new();
+    let summary = std::thread::scope(|s| {
+        s.spawn(move || {
+            std::thread::sleep(ms(300));
+            canceller.cancel();
+        });
+        Bulk::new(&c)
+            .parallel(4)
+            .cancel_token(token.clone())
+            .get((0..100).map(|i| format!("grp_c{i}")), |done| {
+                kinds.push(done.result.unwrap_err().kind());
+            })
+            .unwrap()
+    });
+    let took = started.elapsed();
+    assert!(took < ms(600), "the run took {took:?} to stop");
+    assert_eq!(summary.stopped, Some(ErrorKind::Cancelled));
+    assert_eq!(
+        kinds.len(),
+        4,
+        "only the four calls in flight are reported: {kinds:?}"
+    );
+    assert!(kinds.iter().all(|k| *k == ErrorKind::Cancelled), "{kinds:?}");
+    assert_eq!(api_requests(&emu).len(), 4);
 }
