@@ -65,6 +65,38 @@ fn chat_on(line: &str) -> Option<&str> {
     (!line.is_empty() && !line.starts_with('#')).then_some(line)
 }
 
+/// The longest line kept from a chat list; chat ids are far shorter, and a longer line (a
+/// binary file given by mistake) is reported, not held.
+const MAX_LINE_BYTES: usize = 4096;
+
+/// Reads one line (through its `\n`) into `buf`, keeping at most [`MAX_LINE_BYTES`] of it and
+/// skipping the rest. Returns the bytes read (0 at the end) and whether the line was cut.
+fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let (mut read, mut cut) = (0, false);
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((read, cut));
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        cut |= take > room;
+        reader.consume(take);
+        read += take;
+        if done {
+            return Ok((read, cut));
+        }
+    }
+}
+
 /// The ids of a list, read as workers ask for them; a read error ends the list and is kept.
 struct Lines {
     reader: Box<dyn BufRead + Send>,
@@ -79,16 +111,26 @@ impl Iterator for Lines {
         let mut raw = Vec::new();
         loop {
             raw.clear();
-            match self.reader.read_until(b'\n', &mut raw) {
-                Ok(0) => return None,
-                Ok(_) => self.number += 1,
+            let cut = match read_line_capped(&mut self.reader, &mut raw) {
+                Ok((0, _)) => return None,
+                Ok((_, cut)) => {
+                    self.number += 1;
+                    cut
+                }
                 Err(e) => {
                     let mut slot = self.error.lock().unwrap_or_else(PoisonError::into_inner);
                     *slot = Some((self.number + 1, e));
                     return None;
                 }
-            }
+            };
             let (text, unusable) = match std::str::from_utf8(&raw) {
+                _ if cut => (
+                    String::from_utf8_lossy(&raw[..64]).into_owned(),
+                    Some(format!(
+                        "line {} is longer than {MAX_LINE_BYTES} bytes; a chat id is one short line",
+                        self.number
+                    )),
+                ),
                 Ok(text) => (text.to_owned(), None),
                 Err(e) => (
                     String::from_utf8_lossy(&raw).into_owned(),
@@ -113,14 +155,16 @@ impl Iterator for Lines {
 /// How many chats a regular file lists, for the progress bar's total (`None` for stdin).
 fn count_chats(chats: &Chats) -> Option<u64> {
     let Chats::File(path) = chats else { return None };
-    let reader = BufReader::new(File::open(path).ok()?);
-    let mut n = 0;
-    for line in reader.split(b'\n') {
-        if chat_on(&String::from_utf8_lossy(&line.ok()?)).is_some() {
-            n += 1;
+    let mut reader = BufReader::new(File::open(path).ok()?);
+    let (mut n, mut line) = (0, Vec::new());
+    loop {
+        line.clear();
+        match read_line_capped(&mut reader, &mut line).ok()? {
+            (0, _) => return Some(n),
+            (_, true) => n += 1, // reported as a line of its own
+            (_, false) => n += u64::from(chat_on(&String::from_utf8_lossy(&line)).is_some()),
         }
     }
-    Some(n)
 }
 
 /// The JSON line for one chat's outcome.

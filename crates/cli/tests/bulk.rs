@@ -79,17 +79,20 @@ fn api_requests(emu: &Emulator) -> Vec<RecordedRequest> {
 fn an_invalid_id_fails_its_own_line_only() {
     let emu = emulator();
     let env = env(&emu);
-    let list = ChatList::new(b"+15551234567\n\n# a comment\n  grp_a  \r\n+1 555\n\xff\xfe\ngrp_b\n");
+    let mut content = b"+15551234567\n\n# a comment\n  grp_a  \r\n+1 555\n\xff\xfe\ngrp_b\n".to_vec();
+    content.extend(std::iter::repeat_n(b'x', 100_000));
+    content.extend_from_slice(b"\ngrp_c");
+    let list = ChatList::new(&content);
     let out = blooio(&["background", "get", "--chats", list.path()], &env_refs(&env));
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(18), "{stderr}");
     let r = results(&out.stdout);
     assert_eq!(
         r.len(),
-        5,
+        7,
         "one line per chat, none for blanks and comments: {r:?}"
     );
-    for (line, id) in [(1, "+15551234567"), (4, "grp_a"), (7, "grp_b")] {
+    for (line, id) in [(1, "+15551234567"), (4, "grp_a"), (7, "grp_b"), (9, "grp_c")] {
         assert_eq!(r[&line]["ok"], true, "{:?}", r[&line]);
         assert_eq!(r[&line]["chat_id"], id);
         assert_eq!(r[&line]["background"]["chat_id"], id);
@@ -112,12 +115,21 @@ fn an_invalid_id_fails_its_own_line_only() {
             .contains("line 6 is not UTF-8"),
         "{not_utf8}"
     );
+    let long = &r[&8];
+    assert_eq!(long["error"]["kind"], "invalid_chat_id");
     assert!(
-        stderr.contains("3 of 5 chats succeeded, 2 failed (invalid_chat_id: 2)"),
+        long["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 8 is longer than 4096 bytes"),
+        "{long}"
+    );
+    assert!(
+        stderr.contains("4 of 7 chats succeeded, 3 failed (invalid_chat_id: 3)"),
         "{stderr}"
     );
     let sent: Vec<_> = api_requests(&emu).into_iter().map(|r| r.raw_path).collect();
-    assert_eq!(sent.len(), 3, "the invalid lines sent nothing: {sent:?}");
+    assert_eq!(sent.len(), 4, "the invalid lines sent nothing: {sent:?}");
     assert!(!stderr.contains(KEY) && !text(&out.stdout).contains(KEY));
 }
 
