@@ -240,6 +240,9 @@ impl<'c> Bulk<'c> {
             }
             Ok(())
         })?;
+        if summary.stopped.is_none() && self.cancelled() {
+            summary.stopped = Some(ErrorKind::Cancelled); // perhaps before any chat started
+        }
         summary.elapsed = started.elapsed();
         Ok(summary)
     }

@@ -281,4 +281,17 @@ fn a_cancelled_run_returns_quickly_and_starts_no_more_chats() {
     );
     assert!(kinds.iter().all(|k| *k == ErrorKind::Cancelled), "{kinds:?}");
     assert_eq!(api_requests(&emu).len(), 4);
+
+    // A token cancelled before the run: nothing is sent, and the summary says why.
+    let summary = Bulk::new(&c)
+        .cancel_token(token)
+        .set(Image::Bytes(&png(b"x")), ["grp_c0", "grp_c1"], |_| {
+            panic!("no chat was started")
+        })
+        .unwrap();
+    assert_eq!(
+        (summary.finished(), summary.stopped),
+        (0, Some(ErrorKind::Cancelled))
+    );
+    assert_eq!(api_requests(&emu).len(), 4);
 }
