@@ -7,12 +7,16 @@ use std::time::Duration;
 
 use blooio_core::{ChatBackground, Client, Error, ErrorKind, Image};
 
+mod bulk;
+
 const USAGE: &str = "\
 blooio — get and set a Blooio chat's background
 
 USAGE:
     blooio background get CHAT_ID [OPTIONS]
     blooio background set CHAT_ID IMAGE [OPTIONS]
+    blooio background get --chats FILE [--parallel N] [OPTIONS]
+    blooio background set IMAGE --chats FILE [--parallel N] [OPTIONS]
 
 CHAT_ID is a phone number (+15551234567), an email, a group id (grp_...) or a
 comma-separated list of phones/emails. IMAGE is a JPEG, PNG, GIF, WebP, HEIC or
@@ -33,10 +37,24 @@ OPTIONS:
     --platform-verifier    verify with the operating system's trust store instead
     --proxy URL            send requests through this HTTP proxy (CONNECT for https),
                            even to loopback hosts (default: $HTTPS_PROXY, $ALL_PROXY, ...)
+    --chats FILE           run for every chat id in FILE (`-`: standard input), one
+                           id per line; blank lines and lines starting with # are
+                           skipped, spaces around an id are ignored
+    --parallel N           with --chats: calls at once, 1 to 64 (default 4)
     -h, --help             show this help
     -V, --version          show the version
 
 The response is printed as JSON on stdout; errors go to stderr.
+
+With --chats, stdout gets one JSON line per chat, as each call ends (not in
+input order; \"line\" is the chat's line in FILE):
+    {\"line\":3,\"chat_id\":\"+15551234567\",\"ok\":true,\"background\":{...},
+     \"attempts\":1,\"request_id\":\"req_...\"}
+    {\"line\":4,\"chat_id\":\"+1 555\",\"ok\":false,\"error\":{\"kind\":\"invalid_chat_id\",
+     \"message\":\"...\",\"status\":null,\"code\":null,\"attempts\":0,\"request_id\":null}}
+An invalid id fails its own line only. The image is checked and read once.
+When the server answers 429 with Retry-After, every call waits out that one
+pause. stderr gets a progress bar (on a terminal) and a summary line.
 
 EXIT STATUS:
     0  success              8  rate limited (429)
@@ -48,6 +66,10 @@ EXIT STATUS:
     7  bad request (400)   14  connection failed
    15  authentication (401) 16  undecodable response
    17  TLS: the server's certificate was refused (not retried)
+   18  with --chats: at least one chat failed (its JSON line says why)
+With --chats the status is 0 only if every chat succeeded. A failure every chat
+would meet (401, a refused certificate) stops the run with its own status
+above; so do an unusable image (5, 6) or chat list (6) before anything is sent.
 ";
 
 /// The documented exit status for each kind of failure.
@@ -75,6 +97,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
 enum Command {
     Get { chat_id: String },
     Set { chat_id: String, image: PathBuf },
+    Bulk(bulk::Job),
 }
 
 struct Args {
@@ -91,6 +114,8 @@ enum Parsed {
 fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut client = Client::builder().binding("cli");
     let mut positional = Vec::new();
+    let mut chats = None;
+    let mut parallel = None;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -128,6 +153,19 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
             "--ca-file" => client.ca_file(value("a PEM file")?),
             "--platform-verifier" => client.platform_verifier(true),
             "--proxy" => client.proxy(value("a proxy URL")?),
+            "--chats" => {
+                chats = Some(bulk::Chats::from_arg(value("a file of chat ids (or -)")?));
+                client
+            }
+            "--parallel" => {
+                let v = value("a number")?;
+                // The bounds are the core's (checked before the run starts).
+                parallel = Some(
+                    v.parse()
+                        .map_err(|_| format!("--parallel takes a whole number, not {v:?}"))?,
+                );
+                client
+            }
             "--" => {
                 positional.extend(it.by_ref());
                 client
@@ -142,6 +180,35 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
         };
     }
     let mut positional = positional.into_iter();
+    if let Some(chats) = chats {
+        let parallel = parallel.unwrap_or(blooio_core::bulk::DEFAULT_PARALLEL);
+        let image = match (positional.next().as_deref(), positional.next().as_deref()) {
+            (Some("background"), Some("get")) => match positional.next() {
+                None => None,
+                Some(_) => {
+                    return Err("usage: blooio background get --chats FILE (no CHAT_ID with --chats)".into());
+                }
+            },
+            (Some("background"), Some("set")) => match (positional.next(), positional.next()) {
+                (Some(image), None) => Some(image.into()),
+                _ => return Err("usage: blooio background set IMAGE --chats FILE".into()),
+            },
+            (None, _) => return Err("no command given".into()),
+            _ => return Err("unknown command; expected `background get` or `background set`".into()),
+        };
+        let job = bulk::Job {
+            chats,
+            parallel,
+            image,
+        };
+        return Ok(Parsed::Run(Box::new(Args {
+            command: Command::Bulk(job),
+            client,
+        })));
+    }
+    if parallel.is_some() {
+        return Err("--parallel goes with --chats FILE".into());
+    }
     let command = match (positional.next().as_deref(), positional.next().as_deref()) {
         (Some("background"), Some("get")) => match (positional.next(), positional.next()) {
             (Some(chat_id), None) => Command::Get { chat_id },
@@ -167,9 +234,19 @@ fn looks_like_phone(s: &str) -> bool {
     s[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-fn run(args: Args) -> Result<ChatBackground, Error> {
-    let client = args.client.build()?;
-    match args.command {
+/// One chat's get or set, reported by `main`; a bulk job reports as it goes.
+enum Outcome {
+    One(Result<ChatBackground, Error>),
+    Bulk(u8),
+}
+
+fn run(args: Args) -> Outcome {
+    let client = match args.client.build() {
+        Ok(client) => client,
+        Err(e) => return Outcome::One(Err(e)),
+    };
+    Outcome::One(match args.command {
+        Command::Bulk(job) => return Outcome::Bulk(bulk::run(&client, job)),
         Command::Get { chat_id } => client.get_chat_background(&chat_id),
         Command::Set { chat_id, image } => {
             let mut bar = ProgressBar::new(std::io::stderr().is_terminal());
@@ -181,7 +258,7 @@ fn run(args: Args) -> Result<ChatBackground, Error> {
             bar.finish();
             result
         }
-    }
+    })
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
@@ -244,7 +321,11 @@ fn main() -> ExitCode {
         }
         Parsed::Run(args) => *args,
     };
-    match run(args) {
+    let result = match run(args) {
+        Outcome::Bulk(code) => return ExitCode::from(code),
+        Outcome::One(result) => result,
+    };
+    match result {
         Ok(background) => {
             let json = if std::io::stdout().is_terminal() {
                 serde_json::to_string_pretty(&background)

@@ -83,7 +83,6 @@ impl<'a> CallOptions<'a> {
     }
 
     /// Shares the waits after HTTP 429 with every other call given the same pause.
-    #[allow(dead_code)] // for bulk runs
     pub(crate) fn shared_pause(mut self, pause: Arc<crate::pause::SharedPause>) -> Self {
         self.pause = Some(pause);
         self

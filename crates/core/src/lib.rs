@@ -17,6 +17,7 @@
 //! Transient failures are retried with backoff; see [`ErrorKind`] for what a caller can act on.
 #![forbid(unsafe_code)]
 
+pub mod bulk;
 mod call;
 mod cancel;
 mod chat_id;
@@ -38,6 +39,7 @@ mod tls;
 mod transport;
 pub mod workers;
 
+pub use bulk::{Bulk, BulkResult, BulkSummary};
 pub use call::{CallOptions, ENV_CUSTOM_HEADERS, ProgressFn};
 pub use cancel::CancelToken;
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};

@@ -1,43 +1,156 @@
-//! A pause shared by many calls: when one meets HTTP 429 with a wait, none of them sends before
-//! that wait is over (for bulk runs over one client).
+//! One pause shared by many calls: when the server answers 429 with `Retry-After` to any of
+//! them, none of them sends again before the time it asked for.
+//!
+//! The bulk runner ([`crate::bulk`]) hands one [`SharedPause`] to every call it makes; the
+//! client's retry loop calls [`SharedPause::wait`] before each attempt and
+//! [`SharedPause::extend`] when it decides to wait after a 429. Extending takes the later of
+//! the two ends, so four workers meeting the same 429 wait out one pause, not four.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::cancel::CancelToken;
 
+/// The end of the current pause, shared by every call that holds it.
 #[derive(Debug, Default)]
 pub(crate) struct SharedPause {
     until: Mutex<Option<Instant>>,
 }
 
 impl SharedPause {
-    #[allow(dead_code)] // for bulk runs
     pub(crate) fn new() -> Arc<SharedPause> {
         Arc::new(SharedPause::default())
     }
 
-    /// Blocks until the pause is over; returns early when `cancel` is cancelled.
+    /// Blocks until the pause is over; returns at once when there is none, and as soon as
+    /// `cancel` is cancelled.
     pub(crate) fn wait(&self, cancel: Option<&CancelToken>) {
-        loop {
-            let until = *self.until.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(left) = until.and_then(|u| u.checked_duration_since(Instant::now())) else {
-                return;
-            };
+        // The end is read afresh on every turn: another call may extend the pause meanwhile.
+        while let Some(left) = self.remaining() {
             match cancel {
-                Some(token) if token.sleep(left) => return,
-                Some(_) => {}
+                Some(token) => {
+                    if token.sleep(left) {
+                        return;
+                    }
+                }
                 None => std::thread::sleep(left),
             }
         }
     }
 
-    /// A 429 asked for `wait`: nobody sends before now + `wait`.
+    /// A 429 was met: nobody sends before now + `wait`. A pause already running to a later
+    /// time is kept as it is.
     pub(crate) fn extend(&self, wait: Duration) {
-        let end = Instant::now() + wait;
-        let mut until = self.until.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(end) = Instant::now().checked_add(wait) else {
+            return; // beyond any clock: the retry loop refuses such a wait anyway
+        };
+        let mut until = self.until.lock().unwrap_or_else(PoisonError::into_inner);
         if until.is_none_or(|u| u < end) {
             *until = Some(end);
         }
+    }
+
+    /// How long the pause still runs, or `None` when it is over.
+    fn remaining(&self) -> Option<Duration> {
+        let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        let left = until?.checked_duration_since(Instant::now())?;
+        (!left.is_zero()).then_some(left)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn no_pause_means_no_wait() {
+        let pause = SharedPause::new();
+        let start = Instant::now();
+        pause.wait(None);
+        assert!(start.elapsed() < ms(5), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_pause_holds_every_waiter_until_its_end() {
+        let pause = SharedPause::new();
+        let start = Instant::now();
+        pause.extend(ms(200));
+        let waited: Vec<Duration> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        pause.wait(None);
+                        start.elapsed()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for w in waited {
+            assert!(w >= ms(200) && w < ms(400), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn overlapping_extensions_make_one_pause_not_their_sum() {
+        let pause = SharedPause::new();
+        let start = Instant::now();
+        for _ in 0..4 {
+            pause.extend(ms(200));
+        }
+        pause.extend(ms(50)); // shorter than what runs: kept as it is
+        pause.wait(None);
+        let waited = start.elapsed();
+        assert!(waited >= ms(200) && waited < ms(400), "{waited:?}");
+    }
+
+    #[test]
+    fn an_extension_while_waiting_is_honoured() {
+        let pause = SharedPause::new();
+        let start = Instant::now();
+        pause.extend(ms(100));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(ms(50));
+                pause.extend(ms(200)); // now ends at about 250 ms
+            });
+            pause.wait(None);
+        });
+        let waited = start.elapsed();
+        assert!(waited >= ms(250) && waited < ms(450), "{waited:?}");
+    }
+
+    #[test]
+    fn a_cancelled_waiter_returns_early() {
+        let pause = SharedPause::new();
+        pause.extend(Duration::from_secs(30));
+        let token = CancelToken::new();
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(ms(100));
+                token.cancel();
+            });
+            pause.wait(Some(&token));
+        });
+        let waited = start.elapsed();
+        assert!(waited >= ms(100) && waited < ms(150), "{waited:?}");
+        // A token cancelled before the wait: no wait at all.
+        let start = Instant::now();
+        pause.wait(Some(&token));
+        assert!(start.elapsed() < ms(10));
+        // The pause itself is not ended by one waiter's cancellation.
+        assert!(pause.remaining().is_some());
+    }
+
+    #[test]
+    fn an_absurd_wait_does_not_panic() {
+        let pause = SharedPause::new();
+        pause.extend(Duration::MAX);
+        assert!(pause.remaining().is_none());
     }
 }
