@@ -127,16 +127,7 @@ pub unsafe extern "C" fn blooio_get_chat_background(
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     // SAFETY: the caller's arguments, passed on with no call options.
-    unsafe {
-        get(
-            "blooio_get_chat_background",
-            client,
-            chat_id,
-            ptr::null(),
-            background_out,
-            error,
-        )
-    }
+    unsafe { blooio_get_chat_background_with_options(client, chat_id, ptr::null(), background_out, error) }
 }
 
 /// `blooio_get_chat_background` with options for this call (`call_options`: NULL for none;
@@ -151,32 +142,7 @@ pub unsafe extern "C" fn blooio_get_chat_background_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    // SAFETY: the caller's arguments, passed on.
-    unsafe {
-        get(
-            "blooio_get_chat_background_with_options",
-            client,
-            chat_id,
-            call_options,
-            background_out,
-            error,
-        )
-    }
-}
-
-/// The body of both get exports.
-///
-/// # Safety
-/// The arguments of `blooio_get_chat_background_with_options`.
-unsafe fn get(
-    function: &'static str,
-    client: *const blooio_client,
-    chat_id: *const c_char,
-    call_options: *const blooio_call_options,
-    background_out: *mut *mut blooio_background,
-    error: *mut *mut blooio_error,
-) -> blooio_status {
-    boundary(function, error, || {
+    boundary("blooio_get_chat_background_with_options", error, || {
         // SAFETY: each pointer is checked (NULL, live handle; the client is cloned while no one
         // can free it, so a concurrent free cannot pull it away) before use; the caller passes a
         // NUL-terminated string and the address of a `blooio_background *`.
@@ -215,8 +181,7 @@ pub unsafe extern "C" fn blooio_set_chat_background_file(
 ) -> blooio_status {
     // SAFETY: the caller's arguments, passed on with no call options.
     unsafe {
-        set_file(
-            "blooio_set_chat_background_file",
+        blooio_set_chat_background_file_with_options(
             client,
             chat_id,
             path,
@@ -240,35 +205,8 @@ pub unsafe extern "C" fn blooio_set_chat_background_file_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    // SAFETY: the caller's arguments, passed on.
-    unsafe {
-        set_file(
-            "blooio_set_chat_background_file_with_options",
-            client,
-            chat_id,
-            path,
-            call_options,
-            background_out,
-            error,
-        )
-    }
-}
-
-/// The body of both file exports.
-///
-/// # Safety
-/// The arguments of `blooio_set_chat_background_file_with_options`.
-unsafe fn set_file(
-    function: &'static str,
-    client: *const blooio_client,
-    chat_id: *const c_char,
-    path: *const c_char,
-    call_options: *const blooio_call_options,
-    background_out: *mut *mut blooio_background,
-    error: *mut *mut blooio_error,
-) -> blooio_status {
-    boundary(function, error, || {
-        // SAFETY: as in `get`; `path` is a NUL-terminated string.
+    boundary("blooio_set_chat_background_file_with_options", error, || {
+        // SAFETY: as in blooio_get_chat_background_with_options; `path` is a NUL-terminated string.
         let (client, chat_id, path, call_options, background_out) = unsafe {
             (
                 shared(client, "client", |c| c.inner.clone())?,
@@ -305,11 +243,11 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes(
 ) -> blooio_status {
     // SAFETY: the caller's arguments, passed on with no call options.
     unsafe {
-        set_bytes(
-            "blooio_set_chat_background_bytes",
+        blooio_set_chat_background_bytes_with_options(
             client,
             chat_id,
-            (data, len),
+            data,
+            len,
             ptr::null(),
             background_out,
             error,
@@ -330,35 +268,8 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    // SAFETY: the caller's arguments, passed on.
-    unsafe {
-        set_bytes(
-            "blooio_set_chat_background_bytes_with_options",
-            client,
-            chat_id,
-            (data, len),
-            call_options,
-            background_out,
-            error,
-        )
-    }
-}
-
-/// The body of both bytes exports.
-///
-/// # Safety
-/// The arguments of `blooio_set_chat_background_bytes_with_options`.
-unsafe fn set_bytes(
-    function: &'static str,
-    client: *const blooio_client,
-    chat_id: *const c_char,
-    (data, len): (*const u8, usize),
-    call_options: *const blooio_call_options,
-    background_out: *mut *mut blooio_background,
-    error: *mut *mut blooio_error,
-) -> blooio_status {
-    boundary(function, error, || {
-        // SAFETY: as in `get`; `data` points to `len` readable bytes.
+    boundary("blooio_set_chat_background_bytes_with_options", error, || {
+        // SAFETY: as in blooio_get_chat_background_with_options; `data` points to `len` readable bytes.
         let (client, chat_id, data, call_options, background_out) = unsafe {
             (
                 shared(client, "client", |c| c.inner.clone())?,
