@@ -26,6 +26,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APITLSError",
+    "APIUserAbortError",
     "ResponseDecodeError",
 ]
 
@@ -175,6 +176,13 @@ class APITLSError(APIConnectionError):
     """The server's certificate was refused (unknown issuer, expired, not valid for the host, a
     CA used as the leaf) or the TLS handshake failed for good. Never retried. Behind a
     TLS-inspecting proxy, pass ``ca_file=`` or set ``SSL_CERT_FILE`` to its CA bundle."""
+
+
+class APIUserAbortError(APIError):
+    """The caller stopped the call: a ``progress`` callback returned ``False``. Its connection
+    was dropped; the server may or may not have acted on the request. (Ctrl-C raises
+    ``KeyboardInterrupt``, a cancelled asyncio task ``CancelledError``, and an exception raised
+    by ``progress`` propagates as itself; each also cancels the request.)"""
 
 
 class ResponseDecodeError(APIError):
