@@ -160,7 +160,27 @@ typedef enum blooio_status {
      * right CA (`blooio_options_set_ca_file`, `SSL_CERT_FILE`) or fix the base URL.
      */
     BLOOIO_STATUS_TLS = 18,
+    /**
+     * The caller cancelled the call: a `blooio_cancel_token` it was given was cancelled, or
+     * its progress callback returned false. Its connection was closed.
+     */
+    BLOOIO_STATUS_CANCELLED = 19,
 } blooio_status;
+
+/**
+ * How much a log callback receives.
+ */
+typedef enum blooio_log_level {
+    /**
+     * One line per attempt: method, path as sent, status or error kind, time taken, attempt,
+     * request id.
+     */
+    BLOOIO_LOG_LEVEL_INFO = 1,
+    /**
+     * Also each retry decision and its wait.
+     */
+    BLOOIO_LOG_LEVEL_DEBUG = 2,
+} blooio_log_level;
 
 /**
  * A chat's background, returned by the get and set calls; owned by the caller and freed with
@@ -169,6 +189,21 @@ typedef enum blooio_status {
  * any thread.
  */
 typedef struct blooio_background blooio_background;
+
+/**
+ * Options for one call, for the `_with_options` and `_async` calls, which copy them when they
+ * start: the options may be changed or freed as soon as the call returns (for `_async`, as
+ * soon as it is queued), and one set may serve many calls. Created with
+ * `blooio_call_options_new`, freed with `blooio_call_options_free`. Not for use by two threads
+ * at once.
+ */
+typedef struct blooio_call_options blooio_call_options;
+
+/**
+ * Cancels the calls it is given to (through `blooio_call_options_set_cancel_token`), from any
+ * thread. Each call keeps its own reference, so the token may be freed at any time.
+ */
+typedef struct blooio_cancel_token blooio_cancel_token;
 
 /**
  * A client for the chat-background endpoints. Created with `blooio_client_new`, freed with
@@ -202,6 +237,27 @@ typedef struct blooio_error blooio_error;
  * the options may be freed as soon as the client exists. Not for use by two threads at once.
  */
 typedef struct blooio_options blooio_options;
+
+/**
+ * Receives the client's log lines (never the key, a body, or a header value other than the
+ * request id). Called on the thread making the call (a library thread for `_async` calls),
+ * possibly from several threads at once; `line` is valid during the callback only. It must
+ * return normally and must not free the client.
+ */
+typedef void (*blooio_log_callback)(void *user_data,
+                                    enum blooio_log_level level,
+                                    const char *line);
+
+/**
+ * Called as an upload proceeds with the bytes of the request body sent so far and in total
+ * (a retried upload starts again from zero), on the thread running the call. Return true to go
+ * on, false to stop the upload: the call then fails with `BLOOIO_STATUS_CANCELLED` and its
+ * connection is closed. It must return normally (no longjmp, no C++ exception out of it) and
+ * must not free the call's objects.
+ */
+typedef bool (*blooio_progress_callback)(void *user_data,
+                                         uint64_t sent,
+                                         uint64_t total);
 
 /**
  * What an `_async` call hands its outcome to, once, on one of the library's threads (never the
@@ -424,6 +480,130 @@ enum blooio_status blooio_options_set_allow_insecure_http(struct blooio_options 
                                                           struct blooio_error **error);
 
 /**
+ * Adds a header sent on every call of the client (repeatable; a later one of the same name
+ * replaces it). These win over `BLOOIO_CUSTOM_HEADERS` (lines of `Name: value`, read by
+ * `blooio_client_new`); a call's own headers win over both. `name`, `value`: NUL-terminated
+ * UTF-8, copied; must not be NULL. A name or value with CR or LF, an invalid name, or a header
+ * the library sets itself (Authorization, Content-Type, Content-Length, Host,
+ * Transfer-Encoding) makes `blooio_client_new` fail with `BLOOIO_STATUS_INVALID_CONFIG`.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+ * UTF-8).
+ */
+enum blooio_status blooio_options_add_default_header(struct blooio_options *options,
+                                                     const char *name,
+                                                     const char *value,
+                                                     struct blooio_error **error);
+
+/**
+ * Sends the client's log lines up to `level` (`BLOOIO_LOG_LEVEL_INFO` or
+ * `BLOOIO_LOG_LEVEL_DEBUG`) to `callback`, with `user_data` untouched. Without a callback,
+ * `BLOOIO_LOG=info|debug` sends them to stderr.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options or callback,
+ * a `level` that is not one of the two).
+ */
+enum blooio_status blooio_options_set_log_callback(struct blooio_options *options,
+                                                   uint32_t level,
+                                                   blooio_log_callback callback,
+                                                   void *user_data,
+                                                   struct blooio_error **error);
+
+/**
+ * Creates empty call options (the client's settings apply).
+ *
+ * `call_options_out`: receives the options, which the caller owns and frees with
+ * `blooio_call_options_free`; must not be NULL. `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL `call_options_out`).
+ */
+enum blooio_status blooio_call_options_new(struct blooio_call_options **call_options_out,
+                                           struct blooio_error **error);
+
+/**
+ * Frees call options. NULL, or a pointer that is not live call options, is ignored. Calls
+ * made with them are unaffected.
+ */
+void blooio_call_options_free(struct blooio_call_options *call_options);
+
+/**
+ * Sets the time each attempt of the call may take, in milliseconds, instead of the client's
+ * timeout. More than 0 and at most one day: checked when the call starts, which otherwise
+ * fails with `BLOOIO_STATUS_INVALID_CONFIG` and sends nothing.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL or dead argument).
+ */
+enum blooio_status blooio_call_options_set_timeout_ms(struct blooio_call_options *call_options,
+                                                      uint64_t timeout_ms,
+                                                      struct blooio_error **error);
+
+/**
+ * Adds a header sent with the call, after the client's default headers (a name set in both is
+ * sent with this value only). `name` and `value`: NUL-terminated UTF-8, copied; must not be
+ * NULL. A name or value with CR or LF, an invalid name, or a header the library sets itself
+ * (Authorization, Content-Type, Content-Length, Host, Transfer-Encoding) makes the call fail
+ * with `BLOOIO_STATUS_INVALID_CONFIG` before anything is sent.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL or dead argument,
+ * invalid UTF-8).
+ */
+enum blooio_status blooio_call_options_add_header(struct blooio_call_options *call_options,
+                                                  const char *name,
+                                                  const char *value,
+                                                  struct blooio_error **error);
+
+/**
+ * Reports the upload progress of a set call to `callback` (see `blooio_progress_callback`),
+ * with `user_data` untouched. Ignored by get calls. A NULL `callback` removes it.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL or dead options).
+ */
+enum blooio_status blooio_call_options_set_progress(struct blooio_call_options *call_options,
+                                                    blooio_progress_callback callback,
+                                                    void *user_data,
+                                                    struct blooio_error **error);
+
+/**
+ * Makes calls with these options cancellable by `token` (the options take their own
+ * reference; the token may be freed afterwards). NULL removes it.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (dead options or token).
+ */
+enum blooio_status blooio_call_options_set_cancel_token(struct blooio_call_options *call_options,
+                                                        const struct blooio_cancel_token *token,
+                                                        struct blooio_error **error);
+
+/**
+ * Creates a cancellation token, not cancelled.
+ *
+ * `token_out`: receives the token, which the caller owns and frees with
+ * `blooio_cancel_token_free`; must not be NULL. `error`: NULL, or receives an error on failure.
+ *
+ * Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL `token_out`).
+ */
+enum blooio_status blooio_cancel_token_new(struct blooio_cancel_token **token_out,
+                                           struct blooio_error **error);
+
+/**
+ * Cancels every call made with this token, from any thread, at whatever point each has
+ * reached (connecting, sending, waiting for the answer, reading it, waiting before a retry):
+ * each fails with `BLOOIO_STATUS_CANCELLED` within about 100 ms, and a call started later
+ * with it fails at once, sending nothing. Idempotent; a NULL or dead token is ignored.
+ */
+void blooio_cancel_token_cancel(const struct blooio_cancel_token *token);
+
+/**
+ * Whether the token was cancelled. False for a NULL or dead token.
+ */
+bool blooio_cancel_token_is_cancelled(const struct blooio_cancel_token *token);
+
+/**
+ * Frees a token. Calls made with it keep their own reference and can no longer be cancelled
+ * through it. NULL, or a pointer that is not a live token, is ignored.
+ */
+void blooio_cancel_token_free(struct blooio_cancel_token *token);
+
+/**
  * Creates a client. Everything is checked (the key, the base URL and its scheme, the
  * timeouts); nothing is sent.
  *
@@ -489,6 +669,18 @@ enum blooio_status blooio_get_chat_background(const struct blooio_client *client
                                               struct blooio_error **error);
 
 /**
+ * `blooio_get_chat_background` with options for this call (`call_options`: NULL for none;
+ * copied when the call starts, so they may be freed when it returns). Also returns
+ * `BLOOIO_STATUS_INVALID_CONFIG` before sending (a refused per-call timeout or header) and
+ * `BLOOIO_STATUS_CANCELLED` (its cancel token was cancelled).
+ */
+enum blooio_status blooio_get_chat_background_with_options(const struct blooio_client *client,
+                                                           const char *chat_id,
+                                                           const struct blooio_call_options *call_options,
+                                                           struct blooio_background **background_out,
+                                                           struct blooio_error **error);
+
+/**
  * `PUT /chats/{chat_id}/background` with an image file, streamed from disk (re-read if the
  * upload is retried). The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or
  * HEIF, at most 10 MiB.
@@ -506,6 +698,19 @@ enum blooio_status blooio_set_chat_background_file(const struct blooio_client *c
                                                    const char *path,
                                                    struct blooio_background **background_out,
                                                    struct blooio_error **error);
+
+/**
+ * `blooio_set_chat_background_file` with options for this call (`call_options`: NULL for
+ * none; copied when the call starts). Also returns the statuses
+ * `blooio_get_chat_background_with_options` adds; a progress callback that returns false
+ * gives `BLOOIO_STATUS_CANCELLED`.
+ */
+enum blooio_status blooio_set_chat_background_file_with_options(const struct blooio_client *client,
+                                                                const char *chat_id,
+                                                                const char *path,
+                                                                const struct blooio_call_options *call_options,
+                                                                struct blooio_background **background_out,
+                                                                struct blooio_error **error);
 
 /**
  * `PUT /chats/{chat_id}/background` with image bytes in memory (borrowed for the call only).
@@ -526,12 +731,28 @@ enum blooio_status blooio_set_chat_background_bytes(const struct blooio_client *
                                                     struct blooio_error **error);
 
 /**
+ * `blooio_set_chat_background_bytes` with options for this call (`call_options`: NULL for
+ * none; copied when the call starts). Also returns the statuses
+ * `blooio_set_chat_background_file_with_options` adds.
+ */
+enum blooio_status blooio_set_chat_background_bytes_with_options(const struct blooio_client *client,
+                                                                 const char *chat_id,
+                                                                 const uint8_t *data,
+                                                                 size_t len,
+                                                                 const struct blooio_call_options *call_options,
+                                                                 struct blooio_background **background_out,
+                                                                 struct blooio_error **error);
+
+/**
  * `blooio_get_chat_background` without waiting: the call runs on one of the library's threads
  * and its outcome goes to `callback`.
  *
  * `client`: must not be NULL; a handle to it is taken now, so the client may be freed as soon
  * as this returns (the call still completes). `chat_id`: as for `blooio_get_chat_background`;
- * copied. `callback`: must not be NULL; see `blooio_background_callback`. `user_data`: passed to
+ * copied. `call_options`: NULL, or options for this call, copied now (see
+ * `blooio_get_chat_background_with_options`); a progress callback among them runs on the
+ * library's thread running the call. `callback`: must not be NULL; see
+ * `blooio_background_callback`. `user_data`: passed to
  * `callback` untouched; any value, NULL included. `error`: NULL, or receives an error the caller
  * frees with `blooio_error_free` when this does not return `BLOOIO_STATUS_OK`.
  *
@@ -544,6 +765,7 @@ enum blooio_status blooio_set_chat_background_bytes(const struct blooio_client *
  */
 enum blooio_status blooio_get_chat_background_async(const struct blooio_client *client,
                                                     const char *chat_id,
+                                                    const struct blooio_call_options *call_options,
                                                     blooio_background_callback callback,
                                                     void *user_data,
                                                     struct blooio_error **error);
@@ -552,7 +774,7 @@ enum blooio_status blooio_get_chat_background_async(const struct blooio_client *
  * `blooio_set_chat_background_file` without waiting: the file is opened and streamed on one of
  * the library's threads, and the outcome goes to `callback`.
  *
- * `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+ * `client`, `chat_id`, `call_options`, `callback`, `user_data`, `error`: as for
  * `blooio_get_chat_background_async`. `path`: as for `blooio_set_chat_background_file`; copied.
  *
  * Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
@@ -561,6 +783,7 @@ enum blooio_status blooio_get_chat_background_async(const struct blooio_client *
 enum blooio_status blooio_set_chat_background_file_async(const struct blooio_client *client,
                                                          const char *chat_id,
                                                          const char *path,
+                                                         const struct blooio_call_options *call_options,
                                                          blooio_background_callback callback,
                                                          void *user_data,
                                                          struct blooio_error **error);
@@ -570,7 +793,7 @@ enum blooio_status blooio_set_chat_background_file_async(const struct blooio_cli
  * (the caller may reuse its buffer at once), and the upload runs on one of the library's
  * threads; the outcome goes to `callback`.
  *
- * `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+ * `client`, `chat_id`, `call_options`, `callback`, `user_data`, `error`: as for
  * `blooio_get_chat_background_async`. `data`, `len`: as for `blooio_set_chat_background_bytes`.
  *
  * Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
@@ -580,6 +803,7 @@ enum blooio_status blooio_set_chat_background_bytes_async(const struct blooio_cl
                                                           const char *chat_id,
                                                           const uint8_t *data,
                                                           size_t len,
+                                                          const struct blooio_call_options *call_options,
                                                           blooio_background_callback callback,
                                                           void *user_data,
                                                           struct blooio_error **error);
@@ -670,6 +894,22 @@ enum blooio_status blooio_background_background_version(const struct blooio_back
 enum blooio_status blooio_background_changed(const struct blooio_background *background,
                                              bool *present,
                                              bool *value);
+
+/**
+ * The request id the server gave the answer (its `x-request-id`), for support requests.
+ * Arguments and statuses as for `blooio_background_chat_id`; absent if the server sent none.
+ */
+enum blooio_status blooio_background_request_id(const struct blooio_background *background,
+                                                bool *present,
+                                                const char **value);
+
+/**
+ * How many attempts the call took (1 unless it was retried). Arguments and statuses as for
+ * `blooio_background_chat_id`; always present.
+ */
+enum blooio_status blooio_background_attempts(const struct blooio_background *background,
+                                              bool *present,
+                                              uint32_t *value);
 
 /**
  * The fields that are present, as a compact JSON object such as

@@ -34,7 +34,7 @@ RUN_EMULATOR := tests/c/run-with-emulator.sh $(abspath $(EMULATOR)) tests/tls/wi
 C_STD_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 C_TEST_FLAGS := $(C_STD_FLAGS) -g -O1 -Iinclude -DBLOOIO_EXPECTED_VERSION='"$(FFI_VERSION)"'
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-C_TESTS := version misuse api threads fork cases tls async
+C_TESTS := version misuse api threads fork cases tls async call_options
 VALGRIND_FLAGS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=tests/c/valgrind.supp --gen-suppressions=all
@@ -105,14 +105,14 @@ test-c: ffi examples-c
 test-c-asan: ffi
 	$(call c-tests,$(FFI_OUT)/c-asan,$(C_SANITIZE))
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 BLOOIO_TEST_SLOW=1 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/c/lsan.supp):print_suppressions=0 \
 	$(call c-run,$(FFI_OUT)/c-asan,)
 	$(call leak-canary,$(FFI_OUT)/c-asan,,detected memory leaks)
 
 test-c-valgrind: ffi
 	$(call c-tests,$(FFI_OUT)/c-valgrind)
-	$(call c-run,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS))
+	BLOOIO_TEST_SLOW=1 $(call c-run,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS))
 	$(call leak-canary,$(FFI_OUT)/c-valgrind,$(VALGRIND) $(VALGRIND_FLAGS),definitely lost)
 
 soak-c: ffi

@@ -19,6 +19,7 @@ import pathlib
 import sys
 import threading
 import time
+from typing import Any
 
 
 def peak_rss_kib() -> int:
@@ -62,7 +63,10 @@ class Official:
 
 
 class _Raw:
-    """Shared by requests and httpx used directly: the URL and headers built once."""
+    """Shared by requests and httpx used directly: the URL and headers built once, and the two
+    calls, written against what both libraries' sessions offer alike (``self.http``)."""
+
+    http: Any
 
     def __init__(self, base_url: str, key: str) -> None:
         self.base_url = base_url
@@ -71,26 +75,26 @@ class _Raw:
     def url(self, chat: str) -> str:
         return f"{self.base_url}/chats/{chat}/background"
 
-
-class Requests(_Raw):
-    def __init__(self, base_url: str, key: str) -> None:
-        import requests
-
-        super().__init__(base_url, key)
-        self.session = requests.Session()
-        self.session.headers.update(self.headers)
-
     def get(self, chat: str) -> object:
-        r = self.session.get(self.url(chat))
+        r = self.http.get(self.url(chat))
         r.raise_for_status()
         return r.json()
 
     def put(self, chat: str, path: str) -> object:
         with open(path, "rb") as f:
             files = {"background": (os.path.basename(path), f, "image/png")}
-            r = self.session.put(self.url(chat), files=files)
+            r = self.http.put(self.url(chat), files=files)
         r.raise_for_status()
         return r.json()
+
+
+class Requests(_Raw):
+    def __init__(self, base_url: str, key: str) -> None:
+        import requests
+
+        super().__init__(base_url, key)
+        self.http = requests.Session()
+        self.http.headers.update(self.headers)
 
 
 class Httpx(_Raw):
@@ -98,19 +102,7 @@ class Httpx(_Raw):
         import httpx
 
         super().__init__(base_url, key)
-        self.client = httpx.Client(headers=self.headers)
-
-    def get(self, chat: str) -> object:
-        r = self.client.get(self.url(chat))
-        r.raise_for_status()
-        return r.json()
-
-    def put(self, chat: str, path: str) -> object:
-        with open(path, "rb") as f:
-            files = {"background": (os.path.basename(path), f, "image/png")}
-            r = self.client.put(self.url(chat), files=files)
-        r.raise_for_status()
-        return r.json()
+        self.http = httpx.Client(headers=self.headers)
 
 
 CLIENTS = {"native": Native, "official": Official, "requests": Requests, "httpx": Httpx}

@@ -17,6 +17,8 @@ type Background struct {
 	BackgroundURL     *string `json:"background_url,omitempty"`
 	BackgroundVersion *int64  `json:"background_version,omitempty"`
 	Changed           *bool   `json:"changed,omitempty"`
+	RequestID         *string `json:"request_id,omitempty"`
+	Attempts          *int64  `json:"attempts,omitempty"`
 }
 
 // takeBackground copies a background's fields into Go memory and frees it.
@@ -91,6 +93,28 @@ func takeBackground(b *C.blooio_background) (*Background, error) {
 		if present {
 			v := bool(value)
 			out.Changed = &v
+		}
+	}
+	{
+		var present C.bool
+		var value *C.char
+		if status := Status(C.blooio_background_request_id(b, &present, &value)); status != StatusOK {
+			return nil, &Error{Status: status, Message: "reading the background's request_id failed"}
+		}
+		if present {
+			v := goString(value)
+			out.RequestID = &v
+		}
+	}
+	{
+		var present C.bool
+		var value C.uint32_t
+		if status := Status(C.blooio_background_attempts(b, &present, &value)); status != StatusOK {
+			return nil, &Error{Status: status, Message: "reading the background's attempts failed"}
+		}
+		if present {
+			v := int64(value)
+			out.Attempts = &v
 		}
 	}
 	return &out, nil

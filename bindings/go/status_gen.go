@@ -47,4 +47,6 @@ const (
 	StatusOther Status = C.BLOOIO_STATUS_OTHER
 	// StatusTLS: The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the right CA ('blooio_options_set_ca_file', 'SSL_CERT_FILE') or fix the base URL.
 	StatusTLS Status = C.BLOOIO_STATUS_TLS
+	// StatusCancelled: The caller cancelled the call: a 'blooio_cancel_token' it was given was cancelled, or its progress callback returned false. Its connection was closed.
+	StatusCancelled Status = C.BLOOIO_STATUS_CANCELLED
 )

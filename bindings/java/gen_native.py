@@ -57,10 +57,13 @@ PARAM_TYPES = {
     "uint64_t": "long",
     "int64_t": "long",
     "uint64_t *": "LongByReference",
+    "uint32_t *": "IntByReference",
     "int64_t *": "LongByReference",
     "enum blooio_status": "int",
     "void *": "Pointer",
     "blooio_background_callback": "BackgroundCallback",
+    "blooio_progress_callback": "ProgressCallback",
+    "blooio_log_callback": "LogCallback",
 }
 RETURN_TYPES = {
     "void": "void",
@@ -194,6 +197,7 @@ def render_library(functions: list[dict], versions: dict[str, int]) -> str:
            "import com.sun.jna.Library;\n",
            "import com.sun.jna.Pointer;\n",
            "import com.sun.jna.ptr.ByteByReference;\n",
+           "import com.sun.jna.ptr.IntByReference;\n",
            "import com.sun.jna.ptr.LongByReference;\n",
            "import com.sun.jna.ptr.PointerByReference;\n\n",
            "/**\n",
@@ -209,6 +213,14 @@ def render_library(functions: list[dict], versions: dict[str, int]) -> str:
             "     * thread of the library's own. */\n",
             "    interface BackgroundCallback extends Callback {\n",
             "        void invoke(Pointer userData, int status, Pointer background, Pointer error);\n",
+            "    }\n\n",
+            "    /** {@code blooio_progress_callback}: upload progress; return false to stop. */\n",
+            "    interface ProgressCallback extends Callback {\n",
+            "        boolean invoke(Pointer userData, long sent, long total);\n",
+            "    }\n\n",
+            "    /** {@code blooio_log_callback}: one log line, valid during the call only. */\n",
+            "    interface LogCallback extends Callback {\n",
+            "        void invoke(Pointer userData, int level, Pointer line);\n",
             "    }\n\n"]
     for key in ("MAJOR", "MINOR", "PATCH"):
         out.append(f"    /** {{@code BLOOIO_VERSION_{key}}} of the header. */\n")

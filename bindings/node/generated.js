@@ -26,6 +26,7 @@ const Status = Object.freeze({
   PANIC: 16,
   OTHER: 17,
   TLS: 18,
+  CANCELLED: 19,
 });
 
 /** Every function of libblooio, as koffi declares it (out-parameters _Inout_). */
@@ -46,15 +47,30 @@ const PROTOTYPES = {
   optionsSetPlatformVerifier: 'int blooio_options_set_platform_verifier(blooio_options *options, bool on, _Inout_ blooio_error **error)',
   optionsSetProxy: 'int blooio_options_set_proxy(blooio_options *options, const char *proxy_url, _Inout_ blooio_error **error)',
   optionsSetAllowInsecureHttp: 'int blooio_options_set_allow_insecure_http(blooio_options *options, bool allow, _Inout_ blooio_error **error)',
+  optionsAddDefaultHeader: 'int blooio_options_add_default_header(blooio_options *options, const char *name, const char *value, _Inout_ blooio_error **error)',
+  optionsSetLogCallback: 'int blooio_options_set_log_callback(blooio_options *options, uint32_t level, blooio_log_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  callOptionsNew: 'int blooio_call_options_new(_Inout_ blooio_call_options **call_options_out, _Inout_ blooio_error **error)',
+  callOptionsFree: 'void blooio_call_options_free(blooio_call_options *call_options)',
+  callOptionsSetTimeoutMs: 'int blooio_call_options_set_timeout_ms(blooio_call_options *call_options, uint64_t timeout_ms, _Inout_ blooio_error **error)',
+  callOptionsAddHeader: 'int blooio_call_options_add_header(blooio_call_options *call_options, const char *name, const char *value, _Inout_ blooio_error **error)',
+  callOptionsSetProgress: 'int blooio_call_options_set_progress(blooio_call_options *call_options, blooio_progress_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  callOptionsSetCancelToken: 'int blooio_call_options_set_cancel_token(blooio_call_options *call_options, const blooio_cancel_token *token, _Inout_ blooio_error **error)',
+  cancelTokenNew: 'int blooio_cancel_token_new(_Inout_ blooio_cancel_token **token_out, _Inout_ blooio_error **error)',
+  cancelTokenCancel: 'void blooio_cancel_token_cancel(const blooio_cancel_token *token)',
+  cancelTokenIsCancelled: 'bool blooio_cancel_token_is_cancelled(const blooio_cancel_token *token)',
+  cancelTokenFree: 'void blooio_cancel_token_free(blooio_cancel_token *token)',
   clientNew: 'int blooio_client_new(const blooio_options *options, _Inout_ blooio_client **client_out, _Inout_ blooio_error **error)',
   clientFree: 'void blooio_client_free(blooio_client *client)',
   clientClone: 'int blooio_client_clone(const blooio_client *client, _Inout_ blooio_client **clone_out, _Inout_ blooio_error **error)',
   getChatBackground: 'int blooio_get_chat_background(const blooio_client *client, const char *chat_id, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
+  getChatBackgroundWithOptions: 'int blooio_get_chat_background_with_options(const blooio_client *client, const char *chat_id, const blooio_call_options *call_options, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
   setChatBackgroundFile: 'int blooio_set_chat_background_file(const blooio_client *client, const char *chat_id, const char *path, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
+  setChatBackgroundFileWithOptions: 'int blooio_set_chat_background_file_with_options(const blooio_client *client, const char *chat_id, const char *path, const blooio_call_options *call_options, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
   setChatBackgroundBytes: 'int blooio_set_chat_background_bytes(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
-  getChatBackgroundAsync: 'int blooio_get_chat_background_async(const blooio_client *client, const char *chat_id, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
-  setChatBackgroundFileAsync: 'int blooio_set_chat_background_file_async(const blooio_client *client, const char *chat_id, const char *path, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
-  setChatBackgroundBytesAsync: 'int blooio_set_chat_background_bytes_async(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setChatBackgroundBytesWithOptions: 'int blooio_set_chat_background_bytes_with_options(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, const blooio_call_options *call_options, _Inout_ blooio_background **background_out, _Inout_ blooio_error **error)',
+  getChatBackgroundAsync: 'int blooio_get_chat_background_async(const blooio_client *client, const char *chat_id, const blooio_call_options *call_options, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setChatBackgroundFileAsync: 'int blooio_set_chat_background_file_async(const blooio_client *client, const char *chat_id, const char *path, const blooio_call_options *call_options, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
+  setChatBackgroundBytesAsync: 'int blooio_set_chat_background_bytes_async(const blooio_client *client, const char *chat_id, const uint8_t *data, size_t len, const blooio_call_options *call_options, blooio_background_callback *callback, void *user_data, _Inout_ blooio_error **error)',
   setAsyncThreadLimit: 'int blooio_set_async_thread_limit(size_t limit, _Inout_ blooio_error **error)',
   asyncThreadLimit: 'size_t blooio_async_thread_limit(void)',
   setAsyncIdleTimeoutMs: 'int blooio_set_async_idle_timeout_ms(uint64_t idle_timeout_ms, _Inout_ blooio_error **error)',
@@ -65,6 +81,8 @@ const PROTOTYPES = {
   backgroundBackgroundUrl: 'int blooio_background_background_url(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
   backgroundBackgroundVersion: 'int blooio_background_background_version(const blooio_background *background, _Inout_ bool *present, _Inout_ int64_t *value)',
   backgroundChanged: 'int blooio_background_changed(const blooio_background *background, _Inout_ bool *present, _Inout_ bool *value)',
+  backgroundRequestId: 'int blooio_background_request_id(const blooio_background *background, _Inout_ bool *present, _Inout_ const char **value)',
+  backgroundAttempts: 'int blooio_background_attempts(const blooio_background *background, _Inout_ bool *present, _Inout_ uint32_t *value)',
   backgroundToJson: 'int blooio_background_to_json(const blooio_background *background, _Inout_ char **json_out, _Inout_ blooio_error **error)',
   backgroundFree: 'void blooio_background_free(blooio_background *background)',
   errorStatus: 'int blooio_error_status(const blooio_error *error)',
@@ -80,6 +98,8 @@ const PROTOTYPES = {
 
 /** The callback types, for koffi.proto (declare them before PROTOTYPES). */
 const CALLBACKS = {
+  logCallback: 'void blooio_log_callback(void *user_data, int level, const char *line)',
+  progressCallback: 'bool blooio_progress_callback(void *user_data, uint64_t sent, uint64_t total)',
   backgroundCallback: 'void blooio_background_callback(void *user_data, int status, blooio_background *background, blooio_error *error)',
 };
 
@@ -106,6 +126,8 @@ const BACKGROUND_FIELDS = [
   { name: 'backgroundUrl', getter: 'backgroundBackgroundUrl', kind: 'string' },
   { name: 'backgroundVersion', getter: 'backgroundBackgroundVersion', kind: 'integer' },
   { name: 'changed', getter: 'backgroundChanged', kind: 'boolean' },
+  { name: 'requestId', getter: 'backgroundRequestId', kind: 'string' },
+  { name: 'attempts', getter: 'backgroundAttempts', kind: 'integer' },
 ];
 
 module.exports = { Status, CALLBACKS, PROTOTYPES, OPTIONS, BACKGROUND_FIELDS };

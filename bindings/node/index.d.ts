@@ -43,6 +43,8 @@ export declare const Status: {
   readonly OTHER: 17;
   /** The server's certificate was refused (unknown issuer, expired, not valid for the host, a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the right CA ('blooio_options_set_ca_file', 'SSL_CERT_FILE') or fix the base URL. */
   readonly TLS: 18;
+  /** The caller cancelled the call: a 'blooio_cancel_token' it was given was cancelled, or its progress callback returned false. Its connection was closed. */
+  readonly CANCELLED: 19;
 };
 export type Status = (typeof Status)[keyof typeof Status];
 
@@ -84,6 +86,9 @@ export interface Background {
   /** A bigint only if it does not fit in a number exactly. */
   readonly backgroundVersion?: number | bigint;
   readonly changed?: boolean;
+  readonly requestId?: string;
+  /** A bigint only if it does not fit in a number exactly. */
+  readonly attempts?: number | bigint;
 }
 // end of the generated region
 

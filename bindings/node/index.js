@@ -81,6 +81,8 @@ const T = {
   client: koffi.opaque('blooio_client'),
   background: koffi.opaque('blooio_background'),
   error: koffi.opaque('blooio_error'),
+  callOptions: koffi.opaque('blooio_call_options'),
+  cancelToken: koffi.opaque('blooio_cancel_token'),
 };
 // The callback types of the header (koffi.proto), by their short name.
 const CB = Object.fromEntries(Object.entries(CALLBACKS).map(([name, proto]) => [name, koffi.proto(proto)]));
@@ -405,7 +407,7 @@ class Client {
       const error = [null];
       let status;
       try {
-        status = fn(this.#handle, ...args, api.done, id, error);
+        status = fn(this.#handle, ...args, null, api.done, id, error);
       } catch (e) {
         untrack(id);
         reject(e);

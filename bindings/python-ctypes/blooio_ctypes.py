@@ -55,6 +55,7 @@ class Status(enum.IntEnum):
     PANIC = 16
     OTHER = 17
     TLS = 18
+    CANCELLED = 19
 
 
 _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
@@ -74,15 +75,30 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "blooio_options_set_platform_verifier": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_options_set_proxy": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_options_set_allow_insecure_http": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_options_add_default_header": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_options_set_log_callback": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_call_options_new": (ctypes.c_int, [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_call_options_free": (None, [ctypes.c_void_p]),
+    "blooio_call_options_set_timeout_ms": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_call_options_add_header": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_call_options_set_progress": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_call_options_set_cancel_token": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_cancel_token_new": (ctypes.c_int, [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_cancel_token_cancel": (None, [ctypes.c_void_p]),
+    "blooio_cancel_token_is_cancelled": (ctypes.c_bool, [ctypes.c_void_p]),
+    "blooio_cancel_token_free": (None, [ctypes.c_void_p]),
     "blooio_client_new": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_client_free": (None, [ctypes.c_void_p]),
     "blooio_client_clone": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_get_chat_background": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_get_chat_background_with_options": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_set_chat_background_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_set_chat_background_file_with_options": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_set_chat_background_bytes": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
-    "blooio_get_chat_background_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
-    "blooio_set_chat_background_file_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
-    "blooio_set_chat_background_bytes_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_set_chat_background_bytes_with_options": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_get_chat_background_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_set_chat_background_file_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "blooio_set_chat_background_bytes_async": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_set_async_thread_limit": (ctypes.c_int, [ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_async_thread_limit": (ctypes.c_size_t, []),
     "blooio_set_async_idle_timeout_ms": (ctypes.c_int, [ctypes.c_uint64, ctypes.POINTER(ctypes.c_void_p)]),
@@ -93,6 +109,8 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "blooio_background_background_url": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_bool), ctypes.POINTER(ctypes.c_char_p)]),
     "blooio_background_background_version": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_bool), ctypes.POINTER(ctypes.c_int64)]),
     "blooio_background_changed": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_bool), ctypes.POINTER(ctypes.c_bool)]),
+    "blooio_background_request_id": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_bool), ctypes.POINTER(ctypes.c_char_p)]),
+    "blooio_background_attempts": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_bool), ctypes.POINTER(ctypes.c_uint32)]),
     "blooio_background_to_json": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
     "blooio_background_free": (None, [ctypes.c_void_p]),
     "blooio_error_status": (ctypes.c_int, [ctypes.c_void_p]),
@@ -129,6 +147,8 @@ _BACKGROUND_FIELDS: List[Tuple[str, str, str]] = [
     ("background_url", "background_background_url", "string"),
     ("background_version", "background_background_version", "integer"),
     ("changed", "background_changed", "boolean"),
+    ("request_id", "background_request_id", "string"),
+    ("attempts", "background_attempts", "integer"),
 ]
 
 
@@ -143,6 +163,8 @@ class Background:
     background_url: Optional[str] = None
     background_version: Optional[int] = None
     changed: Optional[bool] = None
+    request_id: Optional[str] = None
+    attempts: Optional[int] = None
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields that are present, in the API's own shape."""
@@ -295,18 +317,16 @@ def _check(lib: _Library, status: int, err: ctypes.c_void_p) -> None:
         raise _take_error(lib, status, err)
 
 
-_FIELD_CTYPES = {"string": ctypes.c_char_p, "boolean": ctypes.c_bool, "integer": ctypes.c_int64}
-
-
 def _take_background(lib: _Library, ptr: Optional[int]) -> Background:
     """Copies a background's fields (one per getter of the header) into Python objects and
     frees it."""
     lib.received(ptr)
     try:
         fields: Dict[str, Any] = {}
-        for name, getter, kind in _BACKGROUND_FIELDS:
+        for name, getter, _kind in _BACKGROUND_FIELDS:
             present = ctypes.c_bool()
-            value = _FIELD_CTYPES[kind]()
+            # The getter's own value type, from its prototype (`T *value` is its third argument).
+            value = _PROTOTYPES["blooio_" + getter][1][2]._type_()
             status = getattr(lib, getter)(ptr, ctypes.byref(present), ctypes.byref(value))
             if status != Status.OK:
                 raise BlooioError(status, f"reading the background's {name} failed")

@@ -3,9 +3,8 @@
 #
 #   tests/c/run-with-emulator.sh EMULATOR_BINARY COMMAND [ARG...]
 #
-# The emulator listens on a free loopback port with a test key, and exits when its standard
-# input closes (--exit-on-stdin-eof), so it cannot outlive this script even if the script is
-# killed. The command sees BLOOIO_TEST_BASE_URL and BLOOIO_TEST_API_KEY.
+# The emulator listens on a free loopback port with a test key (tests/lib/emulator.sh starts
+# and stops it, and it cannot outlive this script). The command sees BLOOIO_TEST_BASE_URL and BLOOIO_TEST_API_KEY.
 set -euo pipefail
 
 emulator=${1:?usage: run-with-emulator.sh EMULATOR COMMAND...}
@@ -14,34 +13,17 @@ shift
 
 key="bl_test_c_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 log=$(mktemp "${TMPDIR:-/tmp}/blooio-emulator.XXXXXX")
-
-# The coprocess's stdin is a pipe held by this shell: closing it (or this shell dying) ends it.
-coproc EMU { exec "$emulator" --listen 127.0.0.1:0 --api-key "$key" --exit-on-stdin-eof 2>"$log"; }
-emu_pid=$EMU_PID
-emu_in=${EMU[1]}
+# shellcheck source=../lib/emulator.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/emulator.sh"
 
 stop() {
-    exec {emu_in}>&- 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$emu_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$emu_pid" 2>/dev/null || true
-    wait "$emu_pid" 2>/dev/null || true
+    emulator_stop
     rm -f "$log"
 }
 trap stop EXIT
 
-if ! IFS= read -r -t 30 -u "${EMU[0]}" url; then
-    echo "run-with-emulator.sh: the emulator printed no URL; its log:" >&2
-    cat "$log" >&2
-    exit 2
-fi
-# Keep reading its stdout so that it never blocks on a full pipe (bash does not hand coprocess
-# descriptors to children, so give the reader a copy).
-exec {emu_out}<&"${EMU[0]}"
-cat <&"$emu_out" >/dev/null &
-exec {emu_out}<&-
+emulator_start run-with-emulator.sh "$log" "$emulator" --api-key "$key"
+url=$emulator_url
 
 case "$url" in
     http://127.0.0.1:*/v2/api) ;;

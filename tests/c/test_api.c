@@ -31,9 +31,7 @@ static bool field_absent_bool(blooio_status (*get)(const blooio_background *, bo
 }
 
 static void test_set_bytes_then_get(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *set = NULL, *got = NULL, *again = NULL;
     blooio_error *error = NULL;
     REQUIRE(CHECK_STATUS(blooio_set_chat_background_bytes(client, CHAT, TL_PNG, TL_PNG_LEN, &set, &error),
@@ -91,9 +89,7 @@ static void test_set_bytes_then_get(void) {
 }
 
 static void test_set_file_then_get(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     unsigned char image[128];
     memcpy(image, TL_PNG, TL_PNG_LEN);
     memset(image + TL_PNG_LEN, 0x2a, sizeof image - TL_PNG_LEN); /* trailing bytes: still a PNG */
@@ -133,9 +129,7 @@ static void test_set_file_then_get(void) {
 }
 
 static void test_get_without_background(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *bg = NULL;
     REQUIRE(CHECK_STATUS(blooio_get_chat_background(client, "grp_empty", &bg, NULL), BLOOIO_STATUS_OK));
     bool present = false, flag = true;
@@ -166,12 +160,10 @@ static blooio_error *failed_get(blooio_client *client, blooio_status want) {
 }
 
 static void test_400_bad_request(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":400,\"headers\":{\"x-request-id\":\"req_c400\"},"
                   "\"body\":\"{\\\"error\\\":\\\"bad_request\\\",\\\"message\\\":\\\"chat is archived\\\","
                   "\\\"code\\\":\\\"E_ARCHIVED\\\"}\"}");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_BAD_REQUEST);
     CHECK(blooio_error_http_status(e) == 400);
     CHECK(blooio_error_attempts(e) == 1); /* a 400 is not retried */
@@ -199,10 +191,8 @@ static void test_401_wrong_key(void) {
 }
 
 static void test_429_rate_limited_with_retry_after(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"status\":429,\"headers\":{\"Retry-After\":\"7\"}}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED);
     uint64_t ms = 0;
     CHECK(blooio_error_retry_after_ms(e, &ms) && ms == 7000);
@@ -213,10 +203,8 @@ static void test_429_rate_limited_with_retry_after(void) {
 }
 
 static void test_502_retried_then_given_up(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
     CHECK(blooio_error_http_status(e) == 502);
     CHECK(blooio_error_attempts(e) == 3);
@@ -227,10 +215,8 @@ static void test_502_retried_then_given_up(void) {
 }
 
 static void test_502_retried_then_succeeds(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"}}");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
     blooio_background *bg = NULL;
     blooio_error *error = NULL;
     CHECK_STATUS(blooio_set_chat_background_bytes(client, CHAT, TL_PNG, TL_PNG_LEN, &bg, &error),
@@ -245,10 +231,7 @@ static void test_502_retried_then_succeeds(void) {
 }
 
 static void test_503_no_active_number(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"no_active_number\":true}");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"no_active_number\":true}", 2, 0);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
     CHECK(blooio_error_http_status(e) == 503);
     CHECK(blooio_error_attempts(e) == 1); /* a 503 without Retry-After is not retried */
@@ -258,10 +241,8 @@ static void test_503_no_active_number(void) {
 }
 
 static void test_other_5xx_server_error(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("[{\"status\":500},{\"status\":504}]");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
     CHECK(blooio_error_http_status(e) == 500);
     CHECK_ERROR(e, BLOOIO_STATUS_SERVER_ERROR);
@@ -272,10 +253,8 @@ static void test_other_5xx_server_error(void) {
 }
 
 static void test_other_status_http_status(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("[{\"status\":404},{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}]");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
     CHECK(blooio_error_http_status(e) == 404);
     CHECK(blooio_error_attempts(e) == 1);
@@ -288,10 +267,8 @@ static void test_other_status_http_status(void) {
 }
 
 static void test_timeout(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 0, 300);
     tl_emu_script("{\"delay_ms\":3000}");
-    blooio_client *client = tl_client(0, 300);
-    REQUIRE(client != NULL);
     double start = tl_now_ms();
     blooio_error *e = failed_get(client, BLOOIO_STATUS_TIMEOUT);
     double took = tl_now_ms() - start;
@@ -330,10 +307,8 @@ static void test_connection_refused(void) {
 }
 
 static void test_connection_reset(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"action\":\"reset_before_response\"}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
     CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_CONNECTION);
@@ -341,11 +316,9 @@ static void test_connection_reset(void) {
 }
 
 static void test_decode(void) {
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":200,\"headers\":{\"Content-Type\":\"text/html\"},"
                   "\"body\":\"<html>gateway says hi</html>\"}");
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_DECODE);
     CHECK(blooio_error_http_status(e) == 200);
     CHECK(blooio_error_attempts(e) == 1);
@@ -356,9 +329,7 @@ static void test_decode(void) {
 
 /* Every input the library refuses is refused before anything reaches the server. */
 static void test_bad_input_sends_nothing(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(2, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 2, 0);
     blooio_background *bg = NULL;
     blooio_error *e = NULL;
     static const unsigned char not_image[] = "this is not an image at all";
@@ -411,9 +382,7 @@ static void test_bad_input_sends_nothing(void) {
     CHECK_ERROR(e, BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK(bg == NULL);
 
-    char *sent = tl_emu_requests();
-    CHECK(strcmp(sent, "[]") == 0);
-    free(sent);
+    CHECK(tl_emu_request_count() == 0); /* nothing was sent */
     unlink(empty);
     unlink(text);
     free(empty);

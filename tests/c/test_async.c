@@ -90,22 +90,20 @@ static bool threads_gone(int seconds) {
 }
 
 static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     start_batch();
     record r = {.chat = "+15550300001"};
     blooio_error *e = NULL;
-    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, NULL, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK_CONTAINS(blooio_error_message(e), "callback");
     blooio_error_free(e);
     e = NULL;
-    CHECK_STATUS(blooio_get_chat_background_async(NULL, r.chat, on_done, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(NULL, r.chat, NULL, on_done, &r, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK_CONTAINS(blooio_error_message(e), "client");
     blooio_error_free(e);
-    CHECK_STATUS(blooio_set_chat_background_file_async(client, r.chat, NULL, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_file_async(client, r.chat, NULL, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, NULL, 5, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, NULL, 5, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_INVALID_ARGUMENT);
     e = NULL;
     CHECK_STATUS(blooio_set_async_thread_limit(0, &e), BLOOIO_STATUS_INVALID_ARGUMENT);
@@ -121,10 +119,7 @@ static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
 /* Each of the three calls, a success and a failure reported through the callback; the bytes are
  * copied before the call returns (the buffer is wiped at once, while the server still waits). */
 static void test_each_call_reports_once_on_a_library_thread(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"latency_ms\":100}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
     REQUIRE(path != NULL);
     unsigned char *image = malloc(TL_PNG_LEN);
@@ -132,14 +127,14 @@ static void test_each_call_reports_once_on_a_library_thread(void) {
     enum { N = 4 };
     record r[N] = {{.chat = "+15550300002"}, {.chat = "+15550300003"}, {.chat = "+15550300004"}, {.chat = "x\n"}};
     start_batch();
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r[0].chat, image, TL_PNG_LEN, on_done, &r[0], NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r[0].chat, image, TL_PNG_LEN, NULL, on_done, &r[0], NULL),
                  BLOOIO_STATUS_OK);
     memset(image, 0, TL_PNG_LEN);
     free(image);
-    CHECK_STATUS(blooio_set_chat_background_file_async(client, r[1].chat, path, on_done, &r[1], NULL),
+    CHECK_STATUS(blooio_set_chat_background_file_async(client, r[1].chat, path, NULL, on_done, &r[1], NULL),
                  BLOOIO_STATUS_OK);
-    CHECK_STATUS(blooio_get_chat_background_async(client, r[2].chat, on_done, &r[2], NULL), BLOOIO_STATUS_OK);
-    CHECK_STATUS(blooio_get_chat_background_async(client, r[3].chat, on_done, &r[3], NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r[2].chat, NULL, on_done, &r[2], NULL), BLOOIO_STATUS_OK);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r[3].chat, NULL, on_done, &r[3], NULL), BLOOIO_STATUS_OK);
     CHECK(wait_for(N, 30));
     sleep_ms(50); /* time for a second, wrong, callback to show */
     for (int i = 0; i < N; i++) {
@@ -161,17 +156,14 @@ static void test_each_call_reports_once_on_a_library_thread(void) {
 /* 64 calls in flight at once: the server answers none until all 64 have arrived, so a pool of
  * fewer threads would never complete them (the emulator fails held requests after 20 s). */
 static void test_sixty_four_at_once_against_a_holding_server(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"hold_until\":64}");
-    blooio_client *client = tl_client(0, 60000);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"hold_until\":64}", 0, 60000);
     enum { N = 64 };
     static record r[N];
     memset(r, 0, sizeof r);
     start_batch();
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155503%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     blooio_client_free(client); /* freed with all 64 in flight */
     CHECK(wait_for(N, 60));
@@ -186,13 +178,10 @@ static void test_sixty_four_at_once_against_a_holding_server(void) {
 
 /* The client is freed right after submitting: the call keeps its own handle. */
 static void test_free_right_after_submitting(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"latency_ms\":100}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     record r = {.chat = "+15550300100"};
     start_batch();
-    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, TL_PNG, TL_PNG_LEN, on_done, &r, NULL),
+    CHECK_STATUS(blooio_set_chat_background_bytes_async(client, r.chat, TL_PNG, TL_PNG_LEN, NULL, on_done, &r, NULL),
                  BLOOIO_STATUS_OK);
     blooio_client_free(client);
     CHECK(wait_for(1, 30));
@@ -200,7 +189,7 @@ static void test_free_right_after_submitting(void) {
     CHECK_STATUS(r.status, BLOOIO_STATUS_OK);
     CHECK(r.own_answer);
     /* A call on the freed handle is refused, without a callback. */
-    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, on_done, &r, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(blooio_get_chat_background_async(client, r.chat, NULL, on_done, &r, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
     sleep_ms(20);
     CHECK(r.calls == 1);
 }
@@ -230,7 +219,7 @@ static void test_a_thousand_at_once_leave_nothing_behind(void) {
     start_batch();
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155504%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     CHECK(wait_for(N, 120));
     CHECK(threads_gone(20));
@@ -241,7 +230,7 @@ static void test_a_thousand_at_once_leave_nothing_behind(void) {
     size_t most_threads = 0;
     for (int i = 0; i < N; i++) {
         snprintf(r[i].chat, sizeof r[i].chat, "+155504%05d", i);
-        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
+        CHECK_STATUS(blooio_get_chat_background_async(client, r[i].chat, NULL, on_done, &r[i], NULL), BLOOIO_STATUS_OK);
     }
     long peak_kib = tl_rss_kib();
     most_threads = blooio_async_threads();

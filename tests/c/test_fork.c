@@ -42,9 +42,7 @@ static int hammer(const blooio_client *client, const char *chat) {
 }
 
 static void test_parent_and_children_get_their_own_answers(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     const char *parent_chat = "+15552000000";
     long before = tl_emu_stat("requests");
     for (int round = 0; round < ROUNDS; round++) {

@@ -144,9 +144,7 @@ static void test_null_call_arguments(void) {
             "blooio_set_chat_background_bytes", "data");
 
     CHECK(bg == SENTINEL);
-    char *sent = tl_emu_requests();
-    CHECK(strcmp(sent, "[]") == 0);
-    free(sent);
+    CHECK(tl_emu_request_count() == 0); /* nothing was sent */
     remove(path);
     free(path);
 }
@@ -234,9 +232,7 @@ static void test_invalid_utf8(void) {
     CHECK(strstr(blooio_error_message(e), "bl_") == NULL);
     blooio_error_free(e);
     CHECK(bg == SENTINEL);
-    char *sent = tl_emu_requests();
-    CHECK(strcmp(sent, "[]") == 0);
-    free(sent);
+    CHECK(tl_emu_request_count() == 0); /* nothing was sent */
     blooio_options_free(o);
 }
 

@@ -108,10 +108,7 @@ static void *get_slowly(void *arg) {
  * calls finish normally, and a call made after the free is refused. ASan and valgrind check
  * that nothing is used after it is freed, and that nothing leaks. */
 static void test_free_while_calls_run(void) {
-    tl_emu_reset();
-    tl_emu_config("{\"latency_ms\":300}");
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, "{\"latency_ms\":300}", 0, 0);
     enum { CALLS = 4 };
     pthread_t threads[CALLS];
     slow_call calls[CALLS];
@@ -141,9 +138,7 @@ static void test_free_while_calls_run(void) {
 
 /* A clone is another handle to the same client: freeing the original leaves it working. */
 static void test_a_clone_outlives_the_original(void) {
-    tl_emu_reset();
-    blooio_client *client = tl_client(0, 0);
-    REQUIRE(client != NULL);
+    TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_client *clone = NULL;
     REQUIRE(CHECK_STATUS(blooio_client_clone(client, &clone, NULL), BLOOIO_STATUS_OK));
     CHECK(clone != client);

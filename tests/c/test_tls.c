@@ -43,6 +43,13 @@ static blooio_client *tls_client(const char *ca_file, const char *proxy, blooio_
     return client;
 }
 
+/* The HTTPS emulator, reset, and a client for it that must be made. */
+static blooio_client *fresh_tls_client(const char *ca_file, const char *proxy) {
+    tl_use_tls_emulator(true);
+    tl_emu_reset();
+    return tls_client(ca_file, proxy, BLOOIO_STATUS_OK, NULL);
+}
+
 static void both_endpoints(blooio_client *client) {
     blooio_background *bg = NULL;
     blooio_error *error = NULL;
@@ -67,9 +74,7 @@ static void both_endpoints(blooio_client *client) {
 }
 
 static void test_ca_by_option(void) {
-    tl_use_tls_emulator(true);
-    tl_emu_reset();
-    blooio_client *client = tls_client(tl_ca_file(), NULL, BLOOIO_STATUS_OK, NULL);
+    blooio_client *client = fresh_tls_client(tl_ca_file(), NULL);
     REQUIRE(client != NULL);
     long before = tl_emu_stat("tls_connections");
     both_endpoints(client);
@@ -118,9 +123,7 @@ static void test_unknown_issuer_refused_once(void) {
 }
 
 static void test_bad_certificates_refused_once(void) {
-    tl_use_tls_emulator(true);
-    tl_emu_reset();
-    blooio_client *client = tls_client(tl_ca_file(), NULL, BLOOIO_STATUS_OK, NULL);
+    blooio_client *client = fresh_tls_client(tl_ca_file(), NULL);
     REQUIRE(client != NULL);
     tl_emu_script("{\"action\":\"tls_expired_cert\"}");
     refused_once(client, "has expired");
@@ -179,9 +182,7 @@ static char *read_file(const char *path) {
 }
 
 static void test_via_the_proxy(void) {
-    tl_use_tls_emulator(true);
-    tl_emu_reset();
-    blooio_client *client = tls_client(tl_ca_file(), tl_proxy(), BLOOIO_STATUS_OK, NULL);
+    blooio_client *client = fresh_tls_client(tl_ca_file(), tl_proxy());
     REQUIRE(client != NULL);
     both_endpoints(client);
     blooio_client_free(client);

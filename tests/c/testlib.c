@@ -273,6 +273,13 @@ blooio_client *tl_client(uint32_t max_retries, uint64_t timeout_ms) {
     return tl_client_with(tl_api_key(), tl_base_url(), max_retries, timeout_ms);
 }
 
+blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, uint64_t timeout_ms) {
+    tl_emu_reset();
+    if (config_json != NULL)
+        tl_emu_config(config_json);
+    return tl_client(max_retries, timeout_ms);
+}
+
 void tl_check_error(blooio_error *error, blooio_status want, const char *file, int line) {
     if (!tl_check(error != NULL, "an error object was returned", file, line))
         return;

@@ -72,6 +72,13 @@ size_t tl_count(const char *hay, const char *needle);
 
 /* A client for the emulator with the given retries and per-attempt timeout (0: default). */
 blooio_client *tl_client(uint32_t max_retries, uint64_t timeout_ms);
+/* The setup most tests start with: resets the emulator, posts `config_json` to its config
+ * (NULL: none), and returns tl_client(max_retries, timeout_ms). */
+blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, uint64_t timeout_ms);
+/* Declares `var` = tl_fresh_client(...), and returns from the (void) test when it is NULL. */
+#define TL_FRESH_CLIENT(var, config_json, max_retries, timeout_ms)                     \
+    blooio_client *var = tl_fresh_client((config_json), (max_retries), (timeout_ms)); \
+    REQUIRE(var != NULL)
 /* A client with the given key and base URL, failing the test when it cannot be made. */
 blooio_client *tl_client_with(const char *api_key, const char *base_url, uint32_t max_retries,
                               uint64_t timeout_ms);

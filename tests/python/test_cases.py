@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT / "tests" / "cases"))
 import caselib  # noqa: E402
 
 # The class raised for each status of include/blooio.h that a call through this module can
-# give. INVALID_ARGUMENT has no class of its own; the base class stands for it.
+# give.
 EXCEPTION_OF: Dict[str, Type[blooio_native.BlooioError]] = {
-    "INVALID_ARGUMENT": blooio_native.BlooioError,
+    "INVALID_ARGUMENT": blooio_native.InvalidArgumentError,
     "INVALID_CONFIG": blooio_native.InvalidConfigError,
     "INVALID_CHAT_ID": blooio_native.InvalidChatIdError,
     "INVALID_IMAGE": blooio_native.InvalidImageError,

@@ -171,7 +171,7 @@ def test_context_manager_and_close(emulator: Emulator) -> None:
         client.get_chat_background(PHONE)
     assert client.closed
     assert repr(client).endswith("closed=True)")
-    with pytest.raises(blooio_native.BlooioError, match="closed") as info:
+    with pytest.raises(blooio_native.InvalidArgumentError, match="closed") as info:
         client.get_chat_background(PHONE)
     assert info.value.attempts == 0
     client.close()  # twice is fine

@@ -147,7 +147,7 @@ def test_async_errors_and_close(emulator: Emulator) -> None:
         async with client:
             pass
         assert client.closed
-        with pytest.raises(bn.BlooioError, match="closed"):
+        with pytest.raises(bn.InvalidArgumentError, match="closed"):
             await client.get_chat_background("+15551234567")
 
     asyncio.run(main())
@@ -174,7 +174,7 @@ def test_close_while_requests_run(emulator: Emulator) -> None:
     for t in threads:
         t.join()
     assert len(results) == 4 and all(isinstance(r, bn.ChatBackground) for r in results), results
-    with pytest.raises(bn.BlooioError, match="closed"):
+    with pytest.raises(bn.InvalidArgumentError, match="closed"):
         client.get_chat_background("+15551234567")
 
 

@@ -27,29 +27,19 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/blooio-tls.XXXXXX")
 chmod 755 "$dir"
 proxy_pid=
 
-coproc TLSEMU { exec "$emulator" --listen 127.0.0.1:0 --api-key "$BLOOIO_TEST_API_KEY" --tls \
-    --tls-ca-out "$dir/ca.pem" --exit-on-stdin-eof --quiet 2>"$dir/emulator.log"; }
-emu_pid=$TLSEMU_PID
-emu_in=${TLSEMU[1]}
+# shellcheck source=../lib/emulator.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/emulator.sh"
 
 stop() {
     [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null && wait "$proxy_pid" 2>/dev/null || true
-    exec {emu_in}>&- 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$emu_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$emu_pid" 2>/dev/null || true
-    wait "$emu_pid" 2>/dev/null || true
+    emulator_stop
     rm -rf "$dir"
 }
 trap stop EXIT
 
-if ! IFS= read -r -t 30 -u "${TLSEMU[0]}" url; then
-    echo "with-tls.sh: the emulator printed no URL:" >&2
-    cat "$dir/emulator.log" >&2
-    exit 2
-fi
+emulator_start with-tls.sh "$dir/emulator.log" "$emulator" --api-key "$BLOOIO_TEST_API_KEY" --tls \
+    --tls-ca-out "$dir/ca.pem" --quiet
+url=$emulator_url
 case "$url" in
     https://127.0.0.1:*/v2/api) ;;
     *) echo "with-tls.sh: unexpected first line from the emulator: $url" >&2; exit 2 ;;

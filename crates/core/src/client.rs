@@ -4,15 +4,18 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::SendBody;
 use ureq::http::{HeaderMap, Response, header};
 
+use crate::call::{self, CallOptions, Header};
+use crate::cancel::{self, CancelToken};
 use crate::chat_id;
 use crate::config::{self, ClientBuilder};
 use crate::error::{self, Error, ErrorKind};
 use crate::image::{self, CheckedImage, Image};
+use crate::log::{LogLevel, Logger};
 use crate::pool::Pool;
 use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError};
 use crate::retry::{self, Decision, RetryHints};
@@ -44,11 +47,14 @@ struct Settings {
     /// The base URL's host, for TLS messages, and where trust came from.
     host: String,
     trust: crate::tls::TrustSource,
+    /// Sent on every call: the builder's default headers over `BLOOIO_CUSTOM_HEADERS`.
+    headers: Vec<Header>,
+    logger: Option<Logger>,
 }
 
 /// Called as an upload proceeds with `(bytes sent, bytes in total)` of the request body.
 /// A retried upload starts again from zero.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) + Send);
 
 impl Client {
     /// A builder; unset options come from `BLOOIO_API_KEY`, `BLOOIO_BASE_URL` and the defaults.
@@ -73,6 +79,16 @@ impl Client {
         )?;
         let (tls_config, trust) = crate::tls::tls_config(b.ca_file.as_deref(), b.platform_verifier)?;
         let proxy = config::resolve_proxy(b.proxy.as_deref(), &base_url)?;
+        let mut headers = match std::env::var(call::ENV_CUSTOM_HEADERS) {
+            Ok(text) => call::headers_from_env(&text)?,
+            Err(_) => Vec::new(),
+        };
+        let explicit = b.default_headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        call::merge(&mut headers, call::check_headers(explicit, "default header")?);
+        let logger = match b.logger {
+            Some((level, sink)) => Some(Logger { level, sink }),
+            None => Logger::from_env(),
+        };
         let host = base_url
             .parse::<ureq::http::Uri>()
             .ok()
@@ -105,6 +121,8 @@ impl Client {
                 connect_timeout,
                 host: host.unwrap_or_default(),
                 trust,
+                headers,
+                logger,
             }),
         })
     }
@@ -139,22 +157,27 @@ impl Client {
 
     /// `GET /chats/{chat_id}/background`: the chat's current background.
     pub fn get_chat_background(&self, chat_id: &str) -> Result<ChatBackground, Error> {
+        self.get_chat_background_with(chat_id, CallOptions::new())
+    }
+
+    /// [`get_chat_background`](Self::get_chat_background) with options for this call.
+    pub fn get_chat_background_with(
+        &self,
+        chat_id: &str,
+        options: CallOptions<'_>,
+    ) -> Result<ChatBackground, Error> {
         let url = self.url(chat_id)?;
-        self.with_retries(|| {
-            let response = self
-                .pool
-                .agent()
-                .get(&url)
-                .header(header::AUTHORIZATION, &self.settings.authorization)
-                .header(header::ACCEPT, "application/json")
-                .call();
-            self.finish(response)
+        let mut call = self.prepare("GET", &url, options)?;
+        self.with_retries(&mut call, |call| {
+            let request = self.pool.agent().get(&url);
+            let response = call.apply(request, &self.settings.authorization).call();
+            self.finish(response, call.timeout)
         })
     }
 
     /// `PUT /chats/{chat_id}/background` from an image file or bytes.
     pub fn set_chat_background(&self, chat_id: &str, image: Image<'_>) -> Result<ChatBackground, Error> {
-        self.set_chat_background_with_progress(chat_id, image, &mut |_, _| {})
+        self.set_chat_background_with(chat_id, image, CallOptions::new())
     }
 
     /// Sets the background from an image file, streamed from disk.
@@ -171,40 +194,62 @@ impl Client {
         self.set_chat_background(chat_id, Image::Bytes(bytes))
     }
 
-    /// Sets the background, reporting upload progress. Everything is validated before anything
-    /// is sent: the chat id, and that the image is a supported format of at most 10 MiB.
+    /// Sets the background, reporting upload progress.
     pub fn set_chat_background_with_progress(
         &self,
         chat_id: &str,
         image: Image<'_>,
         progress: Progress<'_>,
     ) -> Result<ChatBackground, Error> {
+        let options = CallOptions::new().progress(|sent, total| {
+            progress(sent, total);
+            true
+        });
+        self.set_chat_background_with(chat_id, image, options)
+    }
+
+    /// [`set_chat_background`](Self::set_chat_background) with options for this call.
+    /// Everything is validated before anything is sent: the chat id, the options, and that the
+    /// image is a supported format of at most 10 MiB.
+    pub fn set_chat_background_with(
+        &self,
+        chat_id: &str,
+        image: Image<'_>,
+        options: CallOptions<'_>,
+    ) -> Result<ChatBackground, Error> {
         let url = self.url(chat_id)?;
+        let mut call = self.prepare("PUT", &url, options)?;
         let image = CheckedImage::check(image)?;
-        self.with_retries(|| {
+        self.with_retries(&mut call, |call| {
             let (content_type, len, body) = image
                 .multipart_body(&image::new_boundary())
                 .map_err(Failure::Final)?;
+            let request = self
+                .pool
+                .agent()
+                .put(&url)
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::CONTENT_LENGTH, len);
+            let request = call.apply(request, &self.settings.authorization);
             let mut body = Counted {
                 inner: body,
                 sent: 0,
                 total: len,
-                progress: &mut *progress,
+                progress: call.progress.as_deref_mut(),
                 local_error: None,
+                stopped: false,
             };
-            let response = self
-                .pool
-                .agent()
-                .put(&url)
-                .header(header::AUTHORIZATION, &self.settings.authorization)
-                .header(header::ACCEPT, "application/json")
-                .header(header::CONTENT_TYPE, content_type)
-                .header(header::CONTENT_LENGTH, len)
-                .send(SendBody::from_reader(&mut body));
+            let response = request.send(SendBody::from_reader(&mut body));
+            if body.stopped {
+                return Err(Failure::Final(Error::new(
+                    ErrorKind::Cancelled,
+                    "the progress callback stopped the upload",
+                )));
+            }
             if let Some(e) = body.local_error.take() {
                 return Err(Failure::Final(image.read_failed(e)));
             }
-            self.finish(response)
+            self.finish(response, call.timeout)
         })
     }
 
@@ -213,20 +258,81 @@ impl Client {
         Ok(format!("{}/chats/{segment}/background", self.settings.base_url))
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent.
+    /// Checks a call's options against the client's, before anything is sent.
+    fn prepare<'o>(
+        &self,
+        method: &'static str,
+        url: &str,
+        options: CallOptions<'o>,
+    ) -> Result<Call<'o>, Error> {
+        let timeout = call::call_timeout(options.timeout, self.settings.timeout)?;
+        let mut headers = self.settings.headers.clone();
+        let own = options.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        call::merge(&mut headers, call::check_headers(own, "per-call header")?);
+        // The path as sent, for log lines: the URL without scheme and host.
+        let path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+            .unwrap_or_default();
+        Ok(Call {
+            method,
+            path,
+            timeout,
+            custom_timeout: options.timeout.is_some(),
+            headers,
+            progress: options.progress,
+            cancel: options.cancel,
+            pause: options.pause,
+        })
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, is cancelled, or the retries are spent.
     fn with_retries(
         &self,
-        mut attempt: impl FnMut() -> Result<ChatBackground, Failure>,
+        call: &mut Call<'_>,
+        mut attempt: impl FnMut(&mut Call<'_>) -> Result<ChatBackground, Failure>,
     ) -> Result<ChatBackground, Error> {
+        let _watch = cancel::watch(call.cancel.as_ref());
+        let cancelled = |attempts: u32| {
+            Error::new(ErrorKind::Cancelled, "the call was cancelled").with_attempts(attempts)
+        };
+        let tries = self.settings.max_retries + 1;
         let mut attempts = 0;
         loop {
+            if let Some(pause) = &call.pause {
+                pause.wait(call.cancel.as_ref());
+            }
+            if call.is_cancelled() {
+                return Err(cancelled(attempts));
+            }
             attempts += 1;
             let retries_done = attempts - 1;
-            let (error, decision) = match attempt() {
-                Ok(background) => return Ok(background),
+            let started = Instant::now();
+            let outcome = attempt(call);
+            if call.is_cancelled() && outcome.is_err() {
+                self.log_attempt(call, started, attempts, tries, "cancelled", None);
+                return Err(cancelled(attempts));
+            }
+            let (error, decision) = match outcome {
+                Ok(mut background) => {
+                    let status = background.attempts.to_string();
+                    self.log_attempt(
+                        call,
+                        started,
+                        attempts,
+                        tries,
+                        &status,
+                        background.request_id.as_deref(),
+                    );
+                    background.attempts = attempts;
+                    return Ok(background);
+                }
                 Err(Failure::Final(e)) => (e, Decision::GiveUp),
                 Err(Failure::Status { error, status, hints }) => {
                     let decision = retry::after_status(status, &hints, retries_done);
+                    if let (Some(pause), 429, Decision::RetryAfter(wait)) = (&call.pause, status, decision) {
+                        pause.extend(wait);
+                    }
                     (error, decision)
                 }
                 Err(Failure::Transport(e)) => (
@@ -234,18 +340,80 @@ impl Client {
                     Decision::RetryAfter(retry::backoff(retries_done, retry::jitter())),
                 ),
             };
+            let outcome = error
+                .status()
+                .map_or_else(|| error.kind().as_str().to_owned(), |s| s.to_string());
+            self.log_attempt(call, started, attempts, tries, &outcome, error.request_id());
             match decision {
                 Decision::RetryAfter(wait) if retries_done < self.settings.max_retries => {
-                    std::thread::sleep(wait)
+                    self.log(LogLevel::Debug, || {
+                        let after = error
+                            .status()
+                            .map_or_else(|| error.kind().as_str().to_owned(), |s| s.to_string());
+                        format!(
+                            "retrying in {} ms after {after} (attempt {attempts} of {tries})",
+                            wait.as_millis()
+                        )
+                    });
+                    let interrupted = match &call.cancel {
+                        Some(token) => token.sleep(wait),
+                        None => {
+                            std::thread::sleep(wait);
+                            false
+                        }
+                    };
+                    if interrupted {
+                        return Err(cancelled(attempts));
+                    }
                 }
-                _ => return Err(error.with_attempts(attempts)),
+                _ => {
+                    self.log(LogLevel::Debug, || {
+                        format!(
+                            "giving up after attempt {attempts} of {tries}: {}",
+                            error.kind().as_str()
+                        )
+                    });
+                    return Err(error.with_attempts(attempts));
+                }
             }
         }
     }
 
+    fn log(&self, level: LogLevel, line: impl FnOnce() -> String) {
+        if let Some(logger) = &self.settings.logger {
+            logger.log(level, line);
+        }
+    }
+
+    fn log_attempt(
+        &self,
+        call: &Call<'_>,
+        started: Instant,
+        attempt: u32,
+        tries: u32,
+        outcome: &str,
+        request_id: Option<&str>,
+    ) {
+        self.log(LogLevel::Info, || {
+            let id = request_id
+                .map(|id| format!(", request id {id}"))
+                .unwrap_or_default();
+            format!(
+                "{} {} -> {outcome} in {} ms (attempt {attempt} of {tries}{id})",
+                call.method,
+                call.path,
+                started.elapsed().as_millis()
+            )
+        });
+    }
+
     /// Turns one attempt's outcome into a background or a classified failure.
-    fn finish(&self, response: Result<Response<ureq::Body>, ureq::Error>) -> Result<ChatBackground, Failure> {
-        let mut response = response.map_err(|e| self.transport_failure(e))?;
+    fn finish(
+        &self,
+        response: Result<Response<ureq::Body>, ureq::Error>,
+        timeout: Duration,
+    ) -> Result<ChatBackground, Failure> {
+        let mut response = response.map_err(|e| self.transport_failure(e, timeout))?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             let body = response
@@ -258,13 +426,22 @@ impl Client {
                         ErrorKind::Decode,
                         format!("the response body is larger than {MAX_RESPONSE_BYTES} bytes; it is not a chat background"),
                     )),
-                    other => self.transport_failure(other),
+                    other => self.transport_failure(other, timeout),
                 })?;
-            return ChatBackground::from_json(&body).map_err(|e| {
-                // Only now: building it costs more than decoding a success body.
-                let request_id = header_text(response.headers(), "x-request-id");
-                Failure::Final(e.with_response(status, request_id, Some(body_text(&body))))
-            });
+            let request_id = header_text(response.headers(), "x-request-id");
+            return match ChatBackground::from_json(&body) {
+                Ok(mut background) => {
+                    background.request_id = request_id;
+                    // The status, for the log line; the retry loop then sets the attempts.
+                    background.attempts = u32::from(status);
+                    Ok(background)
+                }
+                Err(e) => Err(Failure::Final(e.with_response(
+                    status,
+                    request_id,
+                    Some(body_text(&body)),
+                ))),
+            };
         }
         let request_id = header_text(response.headers(), "x-request-id");
 
@@ -292,7 +469,7 @@ impl Client {
         Err(Failure::Status { error, status, hints })
     }
 
-    fn transport_failure(&self, e: ureq::Error) -> Failure {
+    fn transport_failure(&self, e: ureq::Error, timeout: Duration) -> Failure {
         let s = &self.settings;
         transport::classify(
             e,
@@ -300,7 +477,7 @@ impl Client {
                 base_url: &s.base_url,
                 host: &s.host,
                 trust: &s.trust,
-                timeout: s.timeout,
+                timeout,
                 connect_timeout: s.connect_timeout,
             },
         )
@@ -333,23 +510,67 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.chars().take(200).collect())
 }
 
-/// The request body as it is read by the transport: counts bytes for the progress callback and
-/// remembers a local read failure, so it is reported as I/O rather than as a network error.
-struct Counted<'p, R> {
+/// One call in progress: its checked options and what its log lines name.
+struct Call<'o> {
+    method: &'static str,
+    path: String,
+    timeout: Duration,
+    /// Whether the caller set the timeout (ureq then gets it per request).
+    custom_timeout: bool,
+    headers: Vec<Header>,
+    progress: Option<call::ProgressFn<'o>>,
+    cancel: Option<CancelToken>,
+    pause: Option<Arc<crate::pause::SharedPause>>,
+}
+
+impl Call<'_> {
+    fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// The headers every request of the call carries, and its timeout when the caller set one.
+    fn apply<B>(&self, request: ureq::RequestBuilder<B>, authorization: &str) -> ureq::RequestBuilder<B> {
+        let mut request = request
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ACCEPT, "application/json");
+        if let Some(map) = request.headers_mut() {
+            for h in &self.headers {
+                map.insert(h.name.clone(), h.value.clone());
+            }
+        }
+        if self.custom_timeout {
+            request = request.config().timeout_global(Some(self.timeout)).build();
+        }
+        request
+    }
+}
+
+/// The request body as it is read by the transport: counts bytes for the progress callback,
+/// stops when it says so, and remembers a local read failure, so it is reported as I/O rather
+/// than as a network error.
+struct Counted<'p, 'o, R> {
     inner: R,
     sent: u64,
     total: u64,
-    progress: Progress<'p>,
+    progress: Option<&'p mut (dyn FnMut(u64, u64) -> bool + Send + 'o)>,
     local_error: Option<io::Error>,
+    stopped: bool,
 }
 
-impl<R: Read> Read for Counted<'_, R> {
+impl<R: Read> Read for Counted<'_, '_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(buf) {
             Ok(n) => {
                 self.sent += n as u64;
-                if n > 0 {
-                    (self.progress)(self.sent, self.total);
+                if let Some(progress) = self.progress.as_mut()
+                    && n > 0
+                    && !progress(self.sent, self.total)
+                {
+                    self.stopped = true;
+                    return Err(io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "stopped by the progress callback",
+                    ));
                 }
                 Ok(n)
             }

@@ -34,6 +34,8 @@ pub struct ClientBuilder {
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) platform_verifier: bool,
     pub(crate) proxy: Option<String>,
+    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) logger: Option<(crate::LogLevel, crate::LogSink)>,
 }
 
 impl ClientBuilder {
@@ -114,6 +116,26 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent on every call (repeatable; a later one of the same name replaces it).
+    /// They win over those of `BLOOIO_CUSTOM_HEADERS` (lines of `Name: value`, read at build);
+    /// a call's own headers win over both. A name or value with a line break or NUL, an invalid
+    /// name, or a header the library sets itself (Authorization, Content-Type, Content-Length,
+    /// Host, Transfer-Encoding) makes [`build`](Self::build) fail with
+    /// [`ErrorKind::InvalidConfig`].
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends log lines up to `level` to `sink`: one per attempt (method, path as sent, status
+    /// or error kind, time taken, attempt, request id) and, at [`LogLevel::Debug`]
+    /// (crate::LogLevel::Debug), each retry decision. Never the key, bodies or other header
+    /// values. Without a logger, `BLOOIO_LOG=info|debug` logs to stderr.
+    pub fn logger(mut self, level: crate::LogLevel, sink: crate::LogSink) -> Self {
+        self.logger = Some((level, sink));
+        self
+    }
+
     /// Checks the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::Client::from_builder(self)
@@ -134,6 +156,16 @@ impl fmt::Debug for ClientBuilder {
             .field("ca_file", &self.ca_file)
             .field("platform_verifier", &self.platform_verifier)
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            // Header values may be credentials of the caller's own: names only.
+            .field(
+                "default_headers",
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("logger", &self.logger.as_ref().map(|(level, _)| level))
             .finish()
     }
 }

@@ -66,6 +66,9 @@ error_kinds! {
     /// The server's certificate was refused (unknown issuer, expired, not valid for the host,
     /// a CA used as the leaf) or the TLS handshake failed for good. Never retried.
     Tls = "tls",
+    /// The caller cancelled the call (a [`CancelToken`](crate::CancelToken), or a progress
+    /// callback that stopped the upload). Its connection was dropped.
+    Cancelled = "cancelled",
 }
 
 impl ErrorKind {

@@ -17,6 +17,8 @@
 //! Transient failures are retried with backoff; see [`ErrorKind`] for what a caller can act on.
 #![forbid(unsafe_code)]
 
+mod call;
+mod cancel;
 mod chat_id;
 mod client;
 mod config;
@@ -25,6 +27,8 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod image;
+mod log;
+mod pause;
 mod pool;
 mod random;
 mod resolver;
@@ -34,6 +38,8 @@ mod tls;
 mod transport;
 pub mod workers;
 
+pub use call::{CallOptions, ENV_CUSTOM_HEADERS, ProgressFn};
+pub use cancel::CancelToken;
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
 pub use client::{Client, Progress};
 pub use config::{
@@ -42,6 +48,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind};
 pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
+pub use log::{ENV_LOG, LogLevel, LogSink};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use tls::{ENV_SSL_CERT_DIR, ENV_SSL_CERT_FILE};

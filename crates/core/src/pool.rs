@@ -29,12 +29,16 @@ struct Owned {
 
 impl Owned {
     fn new(config: &Config) -> Owned {
+        use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector, TcpConnector};
+        // ureq's default chain (proxy, TCP, TLS) with the cancellation watch between the
+        // socket and TLS, so the handshake and every read and write can be cancelled.
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(crate::cancel::WatchConnector)
+                .chain(RustlsConnector::default());
         // Not `config.into()`: that agent would resolve the host on a new thread per request.
-        let agent = ureq::Agent::with_parts(
-            config.clone(),
-            ureq::unversioned::transport::DefaultConnector::new(),
-            crate::resolver::Resolver::default(),
-        );
+        let agent = ureq::Agent::with_parts(config.clone(), connector, crate::resolver::Resolver::default());
         Owned {
             pid: std::process::id(),
             agent,

@@ -11,8 +11,9 @@ pub(crate) const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// A chat's background, as the API describes it. Every field is optional: `None` means the
 /// server did not send it, or sent `null` (the API gives both the same meaning). `changed` is
-/// only sent in answer to a set. Unknown fields are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// only sent in answer to a set. Unknown fields are ignored. Equality and hashing compare what
+/// the API described, not the request id or attempts of the call that fetched it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ChatBackground {
     /// The normalised chat id (phone number, email or group id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,9 +33,38 @@ pub struct ChatBackground {
     /// Whether this set changed the background (absent on get).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed: Option<bool>,
+    /// The response's `x-request-id`, for support requests. Not part of [`to_json`](Self::to_json).
+    #[serde(skip)]
+    pub request_id: Option<String>,
+    /// How many attempts the call took (1 unless it was retried); 0 for a background decoded
+    /// outside a call. Not part of [`to_json`](Self::to_json).
+    #[serde(skip)]
+    pub attempts: u32,
 }
 
 impl ChatBackground {
+    /// The fields the API sent: what equality and hashing compare.
+    #[allow(clippy::type_complexity)]
+    fn described(
+        &self,
+    ) -> (
+        &Option<String>,
+        Option<bool>,
+        &Option<String>,
+        &Option<String>,
+        Option<i64>,
+        Option<bool>,
+    ) {
+        (
+            &self.chat_id,
+            self.has_background,
+            &self.background_id,
+            &self.background_url,
+            self.background_version,
+            self.changed,
+        )
+    }
+
     /// Parses a success body. Anything but a JSON object of the documented shape is a decode
     /// error that quotes the start of the body.
     pub fn from_json(body: &[u8]) -> Result<ChatBackground, Error> {
@@ -77,6 +107,20 @@ impl ChatBackground {
     /// The fields that are present, as a compact JSON object.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+impl PartialEq for ChatBackground {
+    fn eq(&self, other: &Self) -> bool {
+        self.described() == other.described()
+    }
+}
+
+impl Eq for ChatBackground {}
+
+impl std::hash::Hash for ChatBackground {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.described().hash(state);
     }
 }
 

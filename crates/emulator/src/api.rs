@@ -2,6 +2,7 @@
 //! latency and scripted faults around the normal handling.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -20,6 +21,7 @@ use crate::server::{ConnCtx, Ending, RawResponse};
 use crate::state::{Shared, lock};
 use crate::store::Background;
 use crate::upload::{self, Received};
+use crate::watch::AbortWatch;
 
 const API_PREFIX: &str = "/v2/api";
 
@@ -71,35 +73,55 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let headers = req.headers().clone();
     let target = Target::of(uri.path());
 
-    let received = upload::receive(req).await;
+    let draft = RecordedRequest {
+        method: method.to_string(),
+        raw_path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        chat_id: match &target {
+            Target::Chat(Ok(id)) => Some(id.clone()),
+            _ => None,
+        },
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_owned(), value)
+            })
+            .collect(),
+        content_type: headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        body_len: 0,
+        parts: Vec::new(),
+        status: 0,
+        at_ms,
+        request_id: request_id.clone(),
+        connection_id: conn.as_ref().map_or(0, |c| c.id),
+        client_aborted: false,
+    };
+    let counted = Arc::new(AtomicU64::new(0));
+    let taken_over = conn
+        .as_ref()
+        .map(|c| Arc::clone(&c.taken_over))
+        .unwrap_or_default();
+    let mut watch = AbortWatch::new(
+        Arc::clone(&shared),
+        draft.clone(),
+        Arc::clone(&counted),
+        taken_over,
+    );
+
+    let received = upload::receive(req, counted).await;
     let pending = shared.record(
         RecordedRequest {
-            method: method.to_string(),
-            raw_path: uri.path().to_owned(),
-            query: uri.query().map(str::to_owned),
-            chat_id: match &target {
-                Target::Chat(Ok(id)) => Some(id.clone()),
-                _ => None,
-            },
-            headers: headers
-                .iter()
-                .map(|(k, v)| {
-                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                    (k.as_str().to_owned(), value)
-                })
-                .collect(),
-            content_type: headers
-                .get(CONTENT_TYPE)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
             body_len: received.body_len,
             parts: received.parts.iter().map(|p| p.record()).collect(),
-            status: 0,
-            at_ms,
-            request_id: request_id.clone(),
-            connection_id: conn.as_ref().map_or(0, |c| c.id),
+            client_aborted: received.broke_off,
+            ..draft
         },
         started,
     );
+    watch.logged(pending.seq);
 
     let is_endpoint = matches!(target, Target::Chat(_)) && (method == Method::GET || method == Method::PUT);
     let fault = if is_endpoint {
@@ -115,6 +137,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         )});
         let reply = Reply::scripted(500, &[], Some(&body.to_string())).with_request_id(&request_id);
         shared.answered(pending, 500);
+        watch.disarm();
         return reply.into_response(Duration::ZERO);
     }
     let wait = shared.settings().latency + fault.delay;
@@ -123,6 +146,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     }
     if fault.action == FaultAction::ResetBeforeResponse {
         shared.answered(pending, 0);
+        watch.disarm();
         return take_over(conn, RawResponse::reset()).await;
     }
 
@@ -135,9 +159,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
 
     match fault.action {
         FaultAction::ResetMidBody => {
+            watch.disarm();
             take_over(conn, reply.into_raw(fault.body_delay, true, Ending::Reset)).await
         }
         FaultAction::CloseAfterResponse => {
+            watch.disarm();
             take_over(conn, reply.into_raw(fault.body_delay, false, Ending::Close)).await
         }
         // Handshake actions never reach a request: they sit in a queue of their own.
@@ -146,7 +172,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         | FaultAction::TlsExpiredCert
         | FaultAction::TlsWrongNameCert
         | FaultAction::TlsCaAsLeaf
-        | FaultAction::TlsResetDuringHandshake => reply.into_response(fault.body_delay),
+        | FaultAction::TlsResetDuringHandshake => reply.into_watched_response(fault.body_delay, Some(watch)),
     }
 }
 

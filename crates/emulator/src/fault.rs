@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 /// Build with the constructors and chain the builders:
 /// `Fault::status(502).header("Retry-After", "1").repeat(2)`.
 ///
-/// As JSON (control API) every field is optional:
-/// `{"status":502,"headers":{"Retry-After":"1"},"body":"…","delay_ms":0,"body_delay_ms":0,
-/// "action":"reset_before_response","repeat":1}`.
+/// Its JSON form (`POST /__emulator/script`) is documented once, in the crate README's
+/// "Control API" section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "FaultJson", into = "FaultJson")]
 pub struct Fault {
@@ -223,12 +222,12 @@ impl From<Fault> for FaultJson {
     }
 }
 
-/// Headers as a JSON object, keeping their order (an array of `[name, value]` pairs is
-/// accepted too).
+/// Headers as a JSON object of names to values, keeping their order (serde_json's own map
+/// would sort them).
 mod header_list {
     use std::fmt;
 
-    use serde::de::{MapAccess, SeqAccess, Visitor};
+    use serde::de::{MapAccess, Visitor};
     use serde::{Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(
@@ -241,7 +240,7 @@ mod header_list {
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<(String, String)>, D::Error> {
-        deserializer.deserialize_any(HeaderListVisitor)
+        deserializer.deserialize_map(HeaderListVisitor)
     }
 
     struct HeaderListVisitor;
@@ -250,20 +249,12 @@ mod header_list {
         type Value = Vec<(String, String)>;
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object of header names to values, or an array of [name, value] pairs")
+            f.write_str(r#"an object of header names to values, such as {"Retry-After": "1"}"#)
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::new();
             while let Some(pair) = map.next_entry()? {
-                out.push(pair);
-            }
-            Ok(out)
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(pair) = seq.next_element()? {
                 out.push(pair);
             }
             Ok(out)
@@ -370,8 +361,11 @@ mod tests {
         assert_eq!(fault, Fault::passthrough());
         let fault: Fault = serde_json::from_str(r#"{"action":"close_after_response"}"#).unwrap();
         assert_eq!(fault, Fault::close_after_response());
-        let fault: Fault = serde_json::from_str(r#"{"status":429,"headers":[["Retry-After","2"]]}"#).unwrap();
+        let fault: Fault = serde_json::from_str(r#"{"status":429,"headers":{"Retry-After":"2"}}"#).unwrap();
         assert_eq!(fault.headers, vec![("Retry-After".into(), "2".into())]);
+        // One shape only: an array of pairs is refused, saying which shape to send.
+        let pairs = serde_json::from_str::<Fault>(r#"{"headers":[["Retry-After","2"]]}"#).unwrap_err();
+        assert!(pairs.to_string().contains("an object of header names"), "{pairs}");
         assert!(serde_json::from_str::<Fault>(r#"{"stauts":502}"#).is_err());
         assert!(serde_json::from_str::<Fault>(r#"{"status":99}"#).is_err());
         assert!(serde_json::from_str::<Fault>(r#"{"action":"explode"}"#).is_err());

@@ -56,6 +56,7 @@ mod state;
 mod store;
 mod tls;
 mod upload;
+mod watch;
 
 use std::io;
 use std::net::SocketAddr;

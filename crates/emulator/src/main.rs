@@ -44,22 +44,10 @@ OPTIONS:
 ENDPOINTS:
     GET|PUT /v2/api/chats/{chatId}/background    the API (Bearer auth)
     GET     /media/backgrounds/{id}.{ext}        stored background images (no auth)
-    Control API, no auth, never recorded or faulted:
-    POST    /__emulator/script            queue a fault object or an array of them:
-            {\"status\":502,\"headers\":{\"Retry-After\":\"1\"},\"body\":\"...\",\"delay_ms\":0,
-             \"body_delay_ms\":0,\"action\":\"none|reset_before_response|reset_mid_body|
-             close_after_response|tls_expired_cert|tls_wrong_name_cert|tls_ca_as_leaf|
-             tls_reset_during_handshake\",\"repeat\":1}   (all fields optional; the tls_*
-             actions apply to the next TLS handshakes, not to requests)
-    GET     /__emulator/requests          recorded API requests (JSON array)
-    DELETE  /__emulator/requests          clear the record
-    POST    /__emulator/reset             clear backgrounds, faults, records, fail_every;
-                                          restore start-up latency and no-active-number
-    GET|POST /__emulator/config           {\"latency_ms\":50,\"no_active_number\":false,
-                                           \"fail_every\":{\"n\":10,\"status\":502}|null}
-    POST    /__emulator/drop-connections  close every other open connection
-    GET     /__emulator/stats             {\"connections_accepted\":N,\"tls_connections\":N,
-                                           \"requests\":N,...}
+    /__emulator/...                              the control API (scripted faults, slow
+                                                 answers, the request log, config, stats):
+                                                 no auth, never recorded or faulted; see
+                                                 \"Control API\" in crates/emulator/README.md
 
 Exits cleanly on SIGINT or SIGTERM.
 ";

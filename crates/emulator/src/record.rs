@@ -37,6 +37,14 @@ pub struct RecordedRequest {
     pub request_id: String,
     /// Which TCP connection carried the request (1 for the first accepted connection).
     pub connection_id: u64,
+    /// The client closed the connection before the emulator had finished answering: while the
+    /// request body was still arriving (then `body_len` counts what came), while the request
+    /// was held (`hold_until`) or delayed (latency, a fault's `delay_ms`), or before a slow
+    /// body (`body_delay_ms`) had gone out. Never set when the emulator ends the connection
+    /// itself (a fault's action, `drop_connections`). It may be set a moment after the client
+    /// closed: poll for it.
+    #[serde(default)]
+    pub client_aborted: bool,
 }
 
 /// One part of a multipart body.
@@ -99,6 +107,12 @@ impl RequestLog {
         }
     }
 
+    pub(crate) fn set_aborted(&mut self, seq: u64) {
+        if let Ok(i) = self.entries.binary_search_by_key(&seq, |(s, _)| *s) {
+            self.entries[i].1.client_aborted = true;
+        }
+    }
+
     pub(crate) fn snapshot(&self) -> Vec<RecordedRequest> {
         self.entries.iter().map(|(_, r)| r.clone()).collect()
     }
@@ -131,6 +145,7 @@ mod tests {
             at_ms: 0,
             request_id: "req_1".into(),
             connection_id: 1,
+            client_aborted: false,
         }
     }
 
@@ -144,10 +159,13 @@ mod tests {
         log.set_status(first, 200); // already evicted: ignored
         let last = log.push(record("/last"));
         log.set_status(last, 502);
+        log.set_aborted(last);
         let all = log.snapshot();
         assert_eq!(all.len(), MAX_RECORDS);
         assert_eq!(all[0].raw_path, "/2");
         assert_eq!(all.last().unwrap().status, 502);
+        assert!(all.last().unwrap().client_aborted);
+        assert!(!all[0].client_aborted);
         assert_eq!(log.total(), MAX_RECORDS as u64 + 2);
         assert_eq!(all[0].header("Authorization"), Some("Bearer k"));
     }

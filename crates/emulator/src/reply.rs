@@ -17,6 +17,7 @@ use tokio::time::Sleep;
 
 use crate::error::ApiError;
 use crate::server::{Ending, RawResponse};
+use crate::watch::AbortWatch;
 
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -96,12 +97,22 @@ impl Reply {
     /// A normal hyper response; with a `body_delay` the head goes out first and the body
     /// (of announced length) after the delay.
     pub(crate) fn into_response(self, body_delay: Duration) -> Response {
+        self.into_watched_response(body_delay, None)
+    }
+
+    /// As [`Reply::into_response`]; a delayed body holds `watch` until it has gone out, so a
+    /// client that leaves during the delay is recorded as having aborted.
+    pub(crate) fn into_watched_response(self, body_delay: Duration, watch: Option<AbortWatch>) -> Response {
         let body = if body_delay.is_zero() {
+            if let Some(mut watch) = watch {
+                watch.disarm();
+            }
             Body::from(self.body)
         } else {
             Body::new(DelayedBody {
                 delay: Box::pin(tokio::time::sleep(body_delay)),
                 data: Some(self.body),
+                watch,
             })
         };
         let mut response = Response::new(body);
@@ -150,6 +161,7 @@ impl Reply {
 struct DelayedBody {
     delay: Pin<Box<Sleep>>,
     data: Option<Bytes>,
+    watch: Option<AbortWatch>,
 }
 
 impl http_body::Body for DelayedBody {
@@ -161,6 +173,9 @@ impl http_body::Body for DelayedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         ready!(self.delay.as_mut().poll(cx));
+        if let Some(watch) = self.watch.as_mut() {
+            watch.disarm();
+        }
         Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
     }
 

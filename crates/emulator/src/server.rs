@@ -6,7 +6,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -69,6 +69,16 @@ pub(crate) struct TakeOver {
     done: Option<oneshot::Sender<()>>,
 }
 
+impl TakeOver {
+    /// Writes the raw response on `socket`, ends the connection, and tells whoever waits.
+    async fn finish(self, socket: impl Socket) {
+        finish_by_hand(socket, self.raw).await;
+        if let Some(done) = self.done {
+            let _ = done.send(());
+        }
+    }
+}
+
 /// How to reach a connection's task (kept in [`Shared::connections`]).
 pub(crate) type ConnHandle = mpsc::UnboundedSender<TakeOver>;
 
@@ -77,6 +87,8 @@ pub(crate) type ConnHandle = mpsc::UnboundedSender<TakeOver>;
 pub(crate) struct ConnCtx {
     pub id: u64,
     handle: ConnHandle,
+    /// Set once the emulator takes the connection over (see watch.rs).
+    pub taken_over: Arc<AtomicBool>,
 }
 
 impl ConnCtx {
@@ -119,17 +131,12 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, router: Router
     let Ok((stream, spare)) = with_spare_handle(stream) else {
         return;
     };
-    let (handle, mut takeovers) = mpsc::unbounded_channel();
-    let _registered = Registration::new(&shared, id, handle.clone());
-    let ctx = ConnCtx { id, handle };
-    if let Some(TakeOver { raw, done }) = serve_http(stream, ctx, router, &mut takeovers).await {
+    let (_registered, takeover) = serve_http(stream, id, &shared, router).await;
+    if let Some(takeover) = takeover {
         let Ok(spare) = TcpStream::from_std(spare) else {
             return;
         };
-        finish_by_hand(spare, raw).await;
-        if let Some(done) = done {
-            let _ = done.send(());
-        }
+        takeover.finish(spare).await;
     }
 }
 
@@ -156,28 +163,32 @@ async fn serve_tls(stream: TcpStream, id: u64, shared: Arc<Shared>, router: Rout
         return;
     };
     let stream = SharedTls::new(stream);
-    let (handle, mut takeovers) = mpsc::unbounded_channel();
-    let _registered = Registration::new(&shared, id, handle.clone());
-    let ctx = ConnCtx { id, handle };
-    if let Some(TakeOver { raw, done }) = serve_http(stream.clone(), ctx, router, &mut takeovers).await {
-        finish_by_hand(stream, raw).await;
-        if let Some(done) = done {
-            let _ = done.send(());
-        }
+    let (_registered, takeover) = serve_http(stream.clone(), id, &shared, router).await;
+    if let Some(takeover) = takeover {
+        takeover.finish(stream).await;
     }
 }
 
-/// Serves HTTP/1.1 on `io` until the client is done or a fault takes the connection over;
-/// returns the takeover, with hyper's side (and any request it was handling) dropped.
+/// Lists connection `id` and serves HTTP/1.1 on it until the client is done or a fault takes
+/// the connection over; returns the listing (keep it until the connection is finished) and
+/// the takeover, with hyper's side (and any request it was handling) dropped.
 async fn serve_http<I>(
     io: I,
-    ctx: ConnCtx,
+    id: u64,
+    shared: &Shared,
     router: Router,
-    takeovers: &mut mpsc::UnboundedReceiver<TakeOver>,
-) -> Option<TakeOver>
+) -> (Registration<'_>, Option<TakeOver>)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let (handle, mut takeovers) = mpsc::unbounded_channel();
+    let registered = Registration::new(shared, id, handle.clone());
+    let ctx = ConnCtx {
+        id,
+        handle,
+        taken_over: Arc::default(),
+    };
+    let taken_over = Arc::clone(&ctx.taken_over);
     let service = service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ctx.clone());
         router.clone().oneshot(req)
@@ -188,10 +199,14 @@ where
             .header_read_timeout(None)
             .serve_connection(TokioIo::new(io), service),
     );
-    tokio::select! {
+    let takeover = tokio::select! {
         _ = conn.as_mut() => None,
-        Some(takeover) = takeovers.recv() => Some(takeover),
-    }
+        Some(takeover) = takeovers.recv() => {
+            taken_over.store(true, Ordering::Relaxed);
+            Some(takeover)
+        }
+    };
+    (registered, takeover)
 }
 
 /// What a connection taken over by hand is written through: the TCP socket, or the TLS

@@ -53,7 +53,7 @@ pub(crate) struct Shared {
 
 /// A recorded request waiting for its answer.
 pub(crate) struct Pending {
-    seq: u64,
+    pub(crate) seq: u64,
     method: String,
     raw_path: String,
     started: Instant,
@@ -130,6 +130,16 @@ impl Shared {
             raw_path,
             started,
         }
+    }
+
+    /// Marks a logged request as given up by its client (see watch.rs).
+    pub(crate) fn mark_aborted(&self, seq: u64) {
+        lock(&self.log).set_aborted(seq);
+    }
+
+    /// Logs a request whose client went away before its body had arrived.
+    pub(crate) fn log_aborted(&self, record: RecordedRequest) {
+        lock(&self.log).push(record);
     }
 
     /// Fills in the answered status and tells the `on_request` hook, if any.

@@ -2,7 +2,7 @@
 //! whether it is a valid background upload.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use axum::RequestExt;
 use axum::body::Body;
@@ -30,6 +30,8 @@ pub(crate) struct Received {
     /// Why the body cannot be an upload (not multipart, malformed, too long). Reported only
     /// for a PUT, and only after authentication.
     pub problem: Option<ApiError>,
+    /// The body broke off: the connection failed before the announced body had arrived.
+    pub broke_off: bool,
 }
 
 #[derive(Debug)]
@@ -54,17 +56,26 @@ impl ReceivedPart {
 }
 
 /// Reads the whole body (up to [`MAX_BODY_BYTES`]), streaming multipart parts and keeping
-/// only the bytes of a `background` part.
-pub(crate) async fn receive(req: Request) -> Received {
-    let counted = Arc::new(AtomicU64::new(0));
+/// only the bytes of a `background` part; `counted` follows the bytes as they arrive.
+pub(crate) async fn receive(req: Request, counted: Arc<AtomicU64>) -> Received {
     let counter = Arc::clone(&counted);
+    let failed = Arc::new(AtomicBool::new(false));
+    let failure = Arc::clone(&failed);
     let req = req.map(|body| {
-        Body::new(body.map_frame(move |frame| {
-            if let Some(data) = frame.data_ref() {
-                counter.fetch_add(data.len() as u64, Ordering::Relaxed);
-            }
-            frame
-        }))
+        // Errors of the body as it comes off the connection (not the size limit, which wraps
+        // this body later) mean the connection failed mid-body.
+        let body = body
+            .map_frame(move |frame| {
+                if let Some(data) = frame.data_ref() {
+                    counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+                }
+                frame
+            })
+            .map_err(move |err| {
+                failure.store(true, Ordering::Relaxed);
+                err
+            });
+        Body::new(body)
     });
     let content_type = req
         .headers()
@@ -97,6 +108,7 @@ pub(crate) async fn receive(req: Request) -> Received {
         body_len,
         parts,
         problem,
+        broke_off: failed.load(Ordering::Relaxed),
     }
 }
 

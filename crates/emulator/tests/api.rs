@@ -212,10 +212,9 @@ fn bytes_that_are_not_a_supported_image_are_refused() {
 fn a_part_without_a_filename_is_treated_as_missing() {
     let emu = start();
     let file = temp_file("image.jpg", &jpeg(b"x"));
-    let url = format!("{}/chats/grp_x/background", emu.base_url());
     // `<` makes curl send the file's content as a plain field: no filename.
     let form = format!("background=<{};type=image/jpeg", file.display());
-    let answer = curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &form]);
+    let answer = put_with(&emu, "grp_x", &["-F", &form]);
     answer.assert_error(400, "missing_background");
     assert!(answer.message().contains("filename"), "{}", answer.message());
     let part = &emu.requests()[0].parts[0];
@@ -225,36 +224,32 @@ fn a_part_without_a_filename_is_treated_as_missing() {
     );
     // An explicitly empty filename is no better.
     let form = format!("background=@{};type=image/jpeg;filename=", file.display());
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &form]).assert_error(400, "missing_background");
+    put_with(&emu, "grp_x", &["-F", &form]).assert_error(400, "missing_background");
 }
 
 #[test]
 fn only_one_part_named_background_is_accepted() {
     let emu = start();
     let file = temp_file("image.jpg", &jpeg(b"x"));
-    let url = format!("{}/chats/grp_x/background", emu.base_url());
     let good = format!("background=@{};type=image/jpeg", file.display());
     // The reference page's second example names the field `file`: the API wants `background`.
     let named_file = format!("file=@{};type=image/jpeg", file.display());
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &named_file]).assert_error(400, "unexpected_field");
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &good, "-F", "caption=hi"])
-        .assert_error(400, "unexpected_field");
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &good, "-F", &good])
-        .assert_error(400, "multiple_backgrounds");
+    put_with(&emu, "grp_x", &["-F", &named_file]).assert_error(400, "unexpected_field");
+    put_with(&emu, "grp_x", &["-F", &good, "-F", "caption=hi"]).assert_error(400, "unexpected_field");
+    put_with(&emu, "grp_x", &["-F", &good, "-F", &good]).assert_error(400, "multiple_backgrounds");
     // No parts at all.
-    curl(&[
-        "-X",
-        "PUT",
-        &url,
-        "-H",
-        AUTH,
-        "-H",
-        "Content-Type: multipart/form-data; boundary=b",
-        "--data-binary",
-        "--b--\r\n",
-    ])
+    put_with(
+        &emu,
+        "grp_x",
+        &[
+            "-H",
+            "Content-Type: multipart/form-data; boundary=b",
+            "--data-binary",
+            "--b--\r\n",
+        ],
+    )
     .assert_error(400, "missing_background");
-    assert_eq!(curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &good]).status, 200);
+    assert_eq!(put_with(&emu, "grp_x", &["-F", &good]).status, 200);
 }
 
 #[test]
@@ -272,33 +267,20 @@ fn the_part_must_declare_an_image_type() {
 fn the_body_must_be_multipart_form_data() {
     let emu = start();
     let file = temp_file("image.jpg", &jpeg(b"x"));
-    let url = format!("{}/chats/grp_x/background", emu.base_url());
     let raw_upload = format!("@{}", file.display());
-    let answer = curl(&[
-        "-X",
-        "PUT",
-        &url,
-        "-H",
-        AUTH,
-        "-H",
-        "Content-Type: image/jpeg",
-        "--data-binary",
-        &raw_upload,
-    ]);
+    let answer = put_with(
+        &emu,
+        "grp_x",
+        &["-H", "Content-Type: image/jpeg", "--data-binary", &raw_upload],
+    );
     answer.assert_error(400, "invalid_content_type");
     assert!(answer.message().contains("multipart/form-data"));
-    curl(&["-X", "PUT", &url, "-H", AUTH]).assert_error(400, "invalid_content_type");
-    curl(&[
-        "-X",
-        "PUT",
-        &url,
-        "-H",
-        AUTH,
-        "-H",
-        "Content-Type: multipart/form-data",
-        "--data-binary",
-        "x",
-    ])
+    put_with(&emu, "grp_x", &[]).assert_error(400, "invalid_content_type");
+    put_with(
+        &emu,
+        "grp_x",
+        &["-H", "Content-Type: multipart/form-data", "--data-binary", "x"],
+    )
     .assert_error(400, "invalid_content_type");
     let recorded = &emu.requests()[0];
     assert_eq!(recorded.body_len, jpeg(b"x").len() as u64);
@@ -336,20 +318,12 @@ fn the_size_limit_is_ten_mebibytes() {
 fn a_body_beyond_eleven_mebibytes_is_a_413() {
     let emu = start();
     let boundary = "XyZ";
-    let head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; filename=\"a.jpg\"\r\n\
-         Content-Type: image/jpeg\r\n\r\n"
-    );
+    let head = part_head(boundary, "a.jpg", "image/jpeg");
     let file_len = 12 * 1024 * 1024;
     let tail = format!("\r\n--{boundary}--\r\n");
     let total = head.len() + file_len + tail.len();
     let mut stream = connect(emu.addr());
-    write!(
-        stream,
-        "PUT /v2/api/chats/grp_x/background HTTP/1.1\r\nHost: e\r\n{AUTH}\r\n\
-         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head}"
-    )
-    .unwrap();
+    write!(stream, "{}{head}", put_head("grp_x", boundary, total)).unwrap();
     let mut writer = stream.try_clone().unwrap();
     // The server stops reading at its limit, so write from another thread.
     let sending = std::thread::spawn(move || {

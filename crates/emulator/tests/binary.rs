@@ -2,8 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::io::Read;
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -11,27 +11,9 @@ use common::*;
 const BIN: &str = env!("CARGO_BIN_EXE_blooio-emulator");
 const SECRET: &str = "bl_secret_never_logged_42";
 
-/// Starts the binary and reads the base URL from its first stdout line.
+/// Starts the binary with the secret key and `extra`; see [`spawn_binary`].
 fn spawn(extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--api-key",
-            SECRET,
-            "--exit-on-stdin-eof",
-        ])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    (child, first.trim_end().to_owned())
+    spawn_binary(&[&["--api-key", SECRET], extra].concat())
 }
 
 fn wait(child: &mut Child) -> ExitStatus {
@@ -138,8 +120,8 @@ fn help_documents_every_option() {
         "--no-active-number",
         "--exit-on-stdin-eof",
         "--quiet",
-        "/__emulator/script",
-        "/__emulator/drop-connections",
+        "/__emulator/",
+        "crates/emulator/README.md",
         "SIGTERM",
     ] {
         assert!(help.contains(option), "--help does not mention {option}");

@@ -2,20 +2,11 @@
 
 mod common;
 
-use std::io::{BufReader, Write};
+use std::io::BufReader;
 use std::time::Instant;
 
-use blooio_emulator::{Emulator, RecordedRequest};
+use blooio_emulator::RecordedRequest;
 use common::*;
-
-fn control(emu: &Emulator, method: &str, path: &str, body: Option<&str>) -> Answer {
-    let url = format!("{}/__emulator/{path}", emu.base_url().trim_end_matches("/v2/api"));
-    let mut args = vec!["-X", method, url.as_str()];
-    if let Some(body) = body {
-        args.extend(["-H", "Content-Type: application/json", "--data-binary", body]);
-    }
-    curl(&args)
-}
 
 #[test]
 fn script_accepts_one_fault_or_an_array() {
@@ -36,12 +27,9 @@ fn script_accepts_one_fault_or_an_array() {
     );
     assert_eq!(queued.json()["queued"], 3);
 
-    let mut stream = connect(emu.addr());
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let (answers, mut reader) = gets_on_one_connection(emu.addr(), "grp_x", 4);
     let mut statuses = Vec::new();
-    for _ in 0..4 {
-        stream.write_all(get_request("grp_x").as_bytes()).unwrap();
-        let answer = read_answer(&mut reader).unwrap();
+    for answer in answers {
         if answer.status == 429 {
             assert_eq!(answer.header("retry-after"), Some("2"));
         }
@@ -172,8 +160,7 @@ fn control_requests_are_never_faulted() {
         assert_eq!(control(&emu, "GET", "stats", None).status, 200);
     }
     // The fault is still there for the API.
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_x");
     let (bytes, _) = read_to_end(&mut stream);
     assert!(bytes.is_empty());
     assert_eq!(get(&emu, "grp_x").status, 500);
@@ -182,8 +169,7 @@ fn control_requests_are_never_faulted() {
 #[test]
 fn drop_connections_answers_its_caller_and_closes_the_others() {
     let emu = start();
-    let mut idle = connect(emu.addr());
-    idle.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut idle = send_get(emu.addr(), "grp_x");
     assert_eq!(
         read_answer(&mut BufReader::new(idle.try_clone().unwrap()))
             .unwrap()

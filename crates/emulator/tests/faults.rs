@@ -52,12 +52,9 @@ fn faults_are_first_in_first_out_and_repeat() {
     emu.script(Fault::status(503).repeat(3));
     emu.script(Fault::status(429).header("retry-after-ms", "5"));
     emu.script(Fault::status(302).header("Location", "http://elsewhere.invalid/"));
-    let mut stream = connect(emu.addr());
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let (answers, _) = gets_on_one_connection(emu.addr(), "grp_x", 6);
     let mut statuses = Vec::new();
-    for _ in 0..6 {
-        stream.write_all(get_request("grp_x").as_bytes()).unwrap();
-        let answer = read_answer(&mut reader).unwrap();
+    for answer in answers {
         if answer.status == 302 {
             assert_eq!(answer.header("location"), Some("http://elsewhere.invalid/"));
         }
@@ -82,8 +79,7 @@ fn faults_apply_only_to_the_endpoint() {
 fn reset_before_response_sends_not_a_single_byte() {
     let emu = start();
     emu.script(Fault::reset_before_response());
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_x");
     let (bytes, error) = read_to_end(&mut stream);
     assert!(bytes.is_empty(), "got {:?}", String::from_utf8_lossy(&bytes));
     // An RST, not a FIN: the read fails with ECONNRESET.
@@ -97,8 +93,7 @@ fn reset_before_response_sends_not_a_single_byte() {
 fn reset_mid_body_truncates_the_answer() {
     let emu = start();
     emu.script(Fault::reset_mid_body());
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_x");
     let mut reader = BufReader::new(&mut stream);
     let (status, headers) = read_head(&mut reader).unwrap();
     assert_eq!(status, 200);
@@ -117,8 +112,7 @@ fn reset_mid_body_truncates_the_answer() {
 
     // A scripted status can be truncated too.
     emu.script(Fault::status(502).action(FaultAction::ResetMidBody));
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_x");
     let (bytes, _) = read_to_end(&mut stream);
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.starts_with("HTTP/1.1 502 Bad Gateway\r\n"), "{text}");
@@ -161,8 +155,7 @@ fn a_passthrough_with_delay_answers_normally_later() {
 fn a_body_delay_sends_the_head_first() {
     let emu = start();
     emu.script(Fault::passthrough().body_delay(ms(500)));
-    let mut stream = connect(emu.addr());
-    stream.write_all(get_request("grp_x").as_bytes()).unwrap();
+    let mut stream = send_get(emu.addr(), "grp_x");
     let began = Instant::now();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let (status, headers) = read_head(&mut reader).unwrap();

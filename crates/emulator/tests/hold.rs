@@ -7,23 +7,14 @@ use std::thread;
 use blooio_emulator::Emulator;
 use common::*;
 
-fn control(emu: &Emulator, body: &str) -> Answer {
-    let url = format!("{}/__emulator/config", emu.base_url().trim_end_matches("/v2/api"));
-    curl(&[
-        "-X",
-        "POST",
-        url.as_str(),
-        "-H",
-        "Content-Type: application/json",
-        "--data-binary",
-        body,
-    ])
+fn config(emu: &Emulator, body: &str) -> Answer {
+    control(emu, "POST", "config", Some(body))
 }
 
 #[test]
 fn requests_wait_until_n_have_arrived_then_all_pass() {
     let emu = start();
-    assert_eq!(control(&emu, r#"{"hold_until":3}"#).json()["hold_until"], 3);
+    assert_eq!(config(&emu, r#"{"hold_until":3}"#).json()["hold_until"], 3);
     let held: Vec<_> = (0..2)
         .map(|_| {
             let url = format!("{}/chats/grp_x/background", emu.base_url());
@@ -42,7 +33,7 @@ fn requests_wait_until_n_have_arrived_then_all_pass() {
     }
     assert_eq!(get(&emu, "grp_x").status, 200, "and it stays open");
     assert_eq!(
-        control(&emu, r#"{"hold_until":null}"#).json()["hold_until"],
+        config(&emu, r#"{"hold_until":null}"#).json()["hold_until"],
         serde_json::Value::Null
     );
 }

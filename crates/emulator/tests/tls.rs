@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use blooio_emulator::{Emulator, EmulatorConfig, Fault, TlsMode};
 use common::*;
@@ -132,45 +131,28 @@ fn handshake_faults_serve_bad_certificates_or_reset() {
     );
 }
 
+/// A GET through the binary at `base`, trusting `ca`; then the binary is stopped.
+fn get_then_stop(mut child: std::process::Child, base: &str, ca: &std::path::Path) {
+    let url = format!("{base}/chats/x/background");
+    let answer = curl(&["-H", AUTH, "--cacert", ca.to_str().unwrap(), &url]);
+    assert_eq!(answer.status, 200);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+}
+
 #[test]
 fn the_binary_writes_the_ca_and_prints_the_https_url_or_serves_given_files() {
     let bin = env!("CARGO_BIN_EXE_blooio-emulator");
     let ca = temp_file("binary-ca.pem", b"");
-    let mut child = Command::new(bin)
-        .args([
-            "--api-key",
-            KEY,
-            "--quiet",
-            "--exit-on-stdin-eof",
-            "--tls",
-            "--tls-ca-out",
-        ])
-        .arg(&ca)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first.trim_end().to_owned();
+    let ca_path = ca.to_str().unwrap();
+    let (child, base) = spawn_binary(&["--api-key", KEY, "--quiet", "--tls", "--tls-ca-out", ca_path]);
     assert!(
         base.starts_with("https://127.0.0.1:") && base.ends_with("/v2/api"),
         "{base}"
     );
     let pem = std::fs::read_to_string(&ca).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
-    let answer = curl(&[
-        "-H",
-        AUTH,
-        "--cacert",
-        ca.to_str().unwrap(),
-        &format!("{base}/chats/x/background"),
-    ]);
-    assert_eq!(answer.status, 200);
-    drop(child.stdin.take());
-    assert!(child.wait().unwrap().success());
+    get_then_stop(child, &base, &ca);
 
     // Given files: the emulator serves them; the key file must match the certificate.
     let bad = Command::new(bin)
@@ -215,28 +197,15 @@ fn the_binary_writes_the_ca_and_prints_the_https_url_or_serves_given_files() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let mut child = Command::new(bin)
-        .args(["--api-key", KEY, "--quiet", "--exit-on-stdin-eof", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first.trim_end().to_owned();
-    let answer = curl(&[
-        "-H",
-        AUTH,
-        "--cacert",
-        cert.to_str().unwrap(),
-        &format!("{base}/chats/x/background"),
+    let (cert_path, key_path) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let (child, base) = spawn_binary(&[
+        "--api-key",
+        KEY,
+        "--quiet",
+        "--tls-cert",
+        cert_path,
+        "--tls-key",
+        key_path,
     ]);
-    assert_eq!(answer.status, 200);
-    drop(child.stdin.take());
-    assert!(child.wait().unwrap().success());
+    get_then_stop(child, &base, &cert);
 }

@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use std::ptr;
 use std::time::Duration;
 
-use blooio_core::{ChatBackground, Client, workers};
+use blooio_core::{ChatBackground, Client, Image, workers};
 
 use crate::background::blooio_background;
 use crate::boundary::{boundary, bytes, guard, shared, string};
+use crate::call_options::{self, UserData, blooio_call_options};
 use crate::client::blooio_client;
 use crate::error::blooio_error;
 use crate::handle as handles;
@@ -34,16 +35,8 @@ pub type blooio_background_callback = Option<
     ),
 >;
 
-/// The caller's `user_data`, carried to the worker thread: the threading contract in the header
-/// makes it the caller's promise that the pointer may be used there.
-struct UserData(*mut c_void);
-// SAFETY: the library never dereferences it; it only hands it back to the caller's callback, on
-// another thread, as the documentation of every `_async` function says it will.
-unsafe impl Send for UserData {}
-
 /// Queues `call` with its callback. Every `_async` export ends here, after checking and copying
-/// its arguments; it is also where per-call options (timeouts, cancellation) will plug in: the
-/// call gets them with its arguments, and a cancelled call still reports here, exactly once.
+/// its arguments and call options; a cancelled call still reports here, exactly once.
 fn submit(
     function: &'static str,
     callback: blooio_background_callback,
@@ -105,7 +98,10 @@ fn trim() {
 ///
 /// `client`: must not be NULL; a handle to it is taken now, so the client may be freed as soon
 /// as this returns (the call still completes). `chat_id`: as for `blooio_get_chat_background`;
-/// copied. `callback`: must not be NULL; see `blooio_background_callback`. `user_data`: passed to
+/// copied. `call_options`: NULL, or options for this call, copied now (see
+/// `blooio_get_chat_background_with_options`); a progress callback among them runs on the
+/// library's thread running the call. `callback`: must not be NULL; see
+/// `blooio_background_callback`. `user_data`: passed to
 /// `callback` untouched; any value, NULL included. `error`: NULL, or receives an error the caller
 /// frees with `blooio_error_free` when this does not return `BLOOIO_STATUS_OK`.
 ///
@@ -119,6 +115,7 @@ fn trim() {
 pub unsafe extern "C" fn blooio_get_chat_background_async(
     client: *const blooio_client,
     chat_id: *const c_char,
+    call_options: *const blooio_call_options,
     callback: blooio_background_callback,
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
@@ -126,12 +123,18 @@ pub unsafe extern "C" fn blooio_get_chat_background_async(
     boundary("blooio_get_chat_background_async", error, || {
         // SAFETY: the client is checked live and cloned while no one can free it; the caller
         // passes a NUL-terminated string, copied here before returning.
-        let (client, chat_id) = unsafe { (clone_client(client)?, string(chat_id, "chat_id")?.to_owned()) };
+        let (client, chat_id, call_options) = unsafe {
+            (
+                clone_client(client)?,
+                string(chat_id, "chat_id")?.to_owned(),
+                call_options::copied(call_options)?,
+            )
+        };
         submit(
             "blooio_get_chat_background_async",
             callback,
             user_data,
-            move || client.get_chat_background(&chat_id),
+            move || client.get_chat_background_with(&chat_id, call_options.into_core()),
         )
     })
 }
@@ -139,7 +142,7 @@ pub unsafe extern "C" fn blooio_get_chat_background_async(
 /// `blooio_set_chat_background_file` without waiting: the file is opened and streamed on one of
 /// the library's threads, and the outcome goes to `callback`.
 ///
-/// `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+/// `client`, `chat_id`, `call_options`, `callback`, `user_data`, `error`: as for
 /// `blooio_get_chat_background_async`. `path`: as for `blooio_set_chat_background_file`; copied.
 ///
 /// Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
@@ -149,24 +152,26 @@ pub unsafe extern "C" fn blooio_set_chat_background_file_async(
     client: *const blooio_client,
     chat_id: *const c_char,
     path: *const c_char,
+    call_options: *const blooio_call_options,
     callback: blooio_background_callback,
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
     boundary("blooio_set_chat_background_file_async", error, || {
         // SAFETY: as in blooio_get_chat_background_async; `path` is a NUL-terminated string.
-        let (client, chat_id, path) = unsafe {
+        let (client, chat_id, path, call_options) = unsafe {
             (
                 clone_client(client)?,
                 string(chat_id, "chat_id")?.to_owned(),
                 PathBuf::from(string(path, "path")?),
+                call_options::copied(call_options)?,
             )
         };
         submit(
             "blooio_set_chat_background_file_async",
             callback,
             user_data,
-            move || client.set_chat_background_file(&chat_id, &path),
+            move || client.set_chat_background_with(&chat_id, Image::Path(&path), call_options.into_core()),
         )
     })
 }
@@ -175,7 +180,7 @@ pub unsafe extern "C" fn blooio_set_chat_background_file_async(
 /// (the caller may reuse its buffer at once), and the upload runs on one of the library's
 /// threads; the outcome goes to `callback`.
 ///
-/// `client`, `chat_id`, `callback`, `user_data`, `error`: as for
+/// `client`, `chat_id`, `call_options`, `callback`, `user_data`, `error`: as for
 /// `blooio_get_chat_background_async`. `data`, `len`: as for `blooio_set_chat_background_bytes`.
 ///
 /// Returns as `blooio_get_chat_background_async`; `callback` gets the statuses of
@@ -186,6 +191,7 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_async(
     chat_id: *const c_char,
     data: *const u8,
     len: usize,
+    call_options: *const blooio_call_options,
     callback: blooio_background_callback,
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
@@ -193,18 +199,19 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_async(
     boundary("blooio_set_chat_background_bytes_async", error, || {
         // SAFETY: as in blooio_get_chat_background_async; `data` points to `len` readable bytes,
         // copied here before returning.
-        let (client, chat_id, data) = unsafe {
+        let (client, chat_id, data, call_options) = unsafe {
             (
                 clone_client(client)?,
                 string(chat_id, "chat_id")?.to_owned(),
                 bytes(data, len, "data")?.to_vec(),
+                call_options::copied(call_options)?,
             )
         };
         submit(
             "blooio_set_chat_background_bytes_async",
             callback,
             user_data,
-            move || client.set_chat_background_bytes(&chat_id, &data),
+            move || client.set_chat_background_with(&chat_id, Image::Bytes(&data), call_options.into_core()),
         )
     })
 }

@@ -18,6 +18,7 @@ pub struct blooio_background {
     chat_id: Option<CString>,
     background_id: Option<CString>,
     background_url: Option<CString>,
+    request_id: Option<CString>,
 }
 
 impl Handle for blooio_background {
@@ -30,6 +31,7 @@ impl blooio_background {
             chat_id: inner.chat_id.as_deref().map(c_string),
             background_id: inner.background_id.as_deref().map(c_string),
             background_url: inner.background_url.as_deref().map(c_string),
+            request_id: inner.request_id.as_deref().map(c_string),
             inner,
         }
     }
@@ -167,6 +169,32 @@ pub unsafe extern "C" fn blooio_background_changed(
 ) -> blooio_status {
     get("blooio_background_changed", background, present, value, |b| {
         b.inner.changed
+    })
+}
+
+/// The request id the server gave the answer (its `x-request-id`), for support requests.
+/// Arguments and statuses as for `blooio_background_chat_id`; absent if the server sent none.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_background_request_id(
+    background: *const blooio_background,
+    present: *mut bool,
+    value: *mut *const c_char,
+) -> blooio_status {
+    get("blooio_background_request_id", background, present, value, |b| {
+        c_ptr(&b.request_id)
+    })
+}
+
+/// How many attempts the call took (1 unless it was retried). Arguments and statuses as for
+/// `blooio_background_chat_id`; always present.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_background_attempts(
+    background: *const blooio_background,
+    present: *mut bool,
+    value: *mut u32,
+) -> blooio_status {
+    get("blooio_background_attempts", background, present, value, |b| {
+        Some(b.inner.attempts)
     })
 }
 

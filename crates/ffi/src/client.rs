@@ -2,11 +2,13 @@
 
 use std::ffi::c_char;
 use std::path::Path;
+use std::ptr;
 
-use blooio_core::Client;
+use blooio_core::{Client, Image};
 
 use crate::background::blooio_background;
 use crate::boundary::{boundary, bytes, guard, handle, out, shared, string};
+use crate::call_options::{self, blooio_call_options};
 use crate::error::blooio_error;
 use crate::handle::{self as handles, Handle, Kind};
 use crate::options::blooio_options;
@@ -124,18 +126,69 @@ pub unsafe extern "C" fn blooio_get_chat_background(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_get_chat_background", error, || {
+    // SAFETY: the caller's arguments, passed on with no call options.
+    unsafe {
+        get(
+            "blooio_get_chat_background",
+            client,
+            chat_id,
+            ptr::null(),
+            background_out,
+            error,
+        )
+    }
+}
+
+/// `blooio_get_chat_background` with options for this call (`call_options`: NULL for none;
+/// copied when the call starts, so they may be freed when it returns). Also returns
+/// `BLOOIO_STATUS_INVALID_CONFIG` before sending (a refused per-call timeout or header) and
+/// `BLOOIO_STATUS_CANCELLED` (its cancel token was cancelled).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_get_chat_background_with_options(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    // SAFETY: the caller's arguments, passed on.
+    unsafe {
+        get(
+            "blooio_get_chat_background_with_options",
+            client,
+            chat_id,
+            call_options,
+            background_out,
+            error,
+        )
+    }
+}
+
+/// The body of both get exports.
+///
+/// # Safety
+/// The arguments of `blooio_get_chat_background_with_options`.
+unsafe fn get(
+    function: &'static str,
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary(function, error, || {
         // SAFETY: each pointer is checked (NULL, live handle; the client is cloned while no one
         // can free it, so a concurrent free cannot pull it away) before use; the caller passes a
         // NUL-terminated string and the address of a `blooio_background *`.
-        let (client, chat_id, background_out) = unsafe {
+        let (client, chat_id, call_options, background_out) = unsafe {
             (
                 shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
+                call_options::copied(call_options)?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.get_chat_background(chat_id)?;
+        let background = client.get_chat_background_with(chat_id, call_options.into_core())?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })
@@ -160,17 +213,73 @@ pub unsafe extern "C" fn blooio_set_chat_background_file(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_file", error, || {
-        // SAFETY: as in blooio_get_chat_background; `path` is a NUL-terminated string.
-        let (client, chat_id, path, background_out) = unsafe {
+    // SAFETY: the caller's arguments, passed on with no call options.
+    unsafe {
+        set_file(
+            "blooio_set_chat_background_file",
+            client,
+            chat_id,
+            path,
+            ptr::null(),
+            background_out,
+            error,
+        )
+    }
+}
+
+/// `blooio_set_chat_background_file` with options for this call (`call_options`: NULL for
+/// none; copied when the call starts). Also returns the statuses
+/// `blooio_get_chat_background_with_options` adds; a progress callback that returns false
+/// gives `BLOOIO_STATUS_CANCELLED`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_set_chat_background_file_with_options(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    path: *const c_char,
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    // SAFETY: the caller's arguments, passed on.
+    unsafe {
+        set_file(
+            "blooio_set_chat_background_file_with_options",
+            client,
+            chat_id,
+            path,
+            call_options,
+            background_out,
+            error,
+        )
+    }
+}
+
+/// The body of both file exports.
+///
+/// # Safety
+/// The arguments of `blooio_set_chat_background_file_with_options`.
+unsafe fn set_file(
+    function: &'static str,
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    path: *const c_char,
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary(function, error, || {
+        // SAFETY: as in `get`; `path` is a NUL-terminated string.
+        let (client, chat_id, path, call_options, background_out) = unsafe {
             (
                 shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
                 string(path, "path")?,
+                call_options::copied(call_options)?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.set_chat_background_file(chat_id, Path::new(path))?;
+        let image = Image::Path(Path::new(path));
+        let background = client.set_chat_background_with(chat_id, image, call_options.into_core())?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })
@@ -194,17 +303,73 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_bytes", error, || {
-        // SAFETY: as in blooio_get_chat_background; `data` points to `len` readable bytes.
-        let (client, chat_id, data, background_out) = unsafe {
+    // SAFETY: the caller's arguments, passed on with no call options.
+    unsafe {
+        set_bytes(
+            "blooio_set_chat_background_bytes",
+            client,
+            chat_id,
+            (data, len),
+            ptr::null(),
+            background_out,
+            error,
+        )
+    }
+}
+
+/// `blooio_set_chat_background_bytes` with options for this call (`call_options`: NULL for
+/// none; copied when the call starts). Also returns the statuses
+/// `blooio_set_chat_background_file_with_options` adds.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_set_chat_background_bytes_with_options(
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    data: *const u8,
+    len: usize,
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    // SAFETY: the caller's arguments, passed on.
+    unsafe {
+        set_bytes(
+            "blooio_set_chat_background_bytes_with_options",
+            client,
+            chat_id,
+            (data, len),
+            call_options,
+            background_out,
+            error,
+        )
+    }
+}
+
+/// The body of both bytes exports.
+///
+/// # Safety
+/// The arguments of `blooio_set_chat_background_bytes_with_options`.
+unsafe fn set_bytes(
+    function: &'static str,
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    (data, len): (*const u8, usize),
+    call_options: *const blooio_call_options,
+    background_out: *mut *mut blooio_background,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary(function, error, || {
+        // SAFETY: as in `get`; `data` points to `len` readable bytes.
+        let (client, chat_id, data, call_options, background_out) = unsafe {
             (
                 shared(client, "client", |c| c.inner.clone())?,
                 string(chat_id, "chat_id")?,
                 bytes(data, len, "data")?,
+                call_options::copied(call_options)?,
                 out(background_out, "background_out")?,
             )
         };
-        let background = client.set_chat_background_bytes(chat_id, data)?;
+        let background =
+            client.set_chat_background_with(chat_id, Image::Bytes(data), call_options.into_core())?;
         background_out.write(handles::into_raw(blooio_background::new(background)));
         Ok(())
     })

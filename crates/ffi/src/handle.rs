@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     Background,
     Error,
     String,
+    CallOptions,
+    CancelToken,
     #[cfg(test)]
     Test,
 }
@@ -29,6 +31,8 @@ impl Kind {
             Kind::Background => "blooio_background",
             Kind::Error => "blooio_error",
             Kind::String => "string from this library",
+            Kind::CallOptions => "blooio_call_options",
+            Kind::CancelToken => "blooio_cancel_token",
             #[cfg(test)]
             Kind::Test => "test",
         }

@@ -32,6 +32,7 @@ mod status;
 
 mod options;
 
+mod call_options;
 mod client;
 
 mod async_calls;
@@ -55,8 +56,9 @@ pub mod fuzzing {
 }
 
 pub use background::blooio_background;
+pub use call_options::{blooio_call_options, blooio_cancel_token, blooio_progress_callback};
 pub use client::blooio_client;
 pub use error::blooio_error;
-pub use options::blooio_options;
+pub use options::{blooio_log_callback, blooio_log_level, blooio_options};
 pub use status::blooio_status;
 pub use version::{BLOOIO_VERSION_MAJOR, BLOOIO_VERSION_MINOR, BLOOIO_VERSION_PATCH};

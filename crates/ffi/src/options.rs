@@ -1,12 +1,15 @@
 //! `blooio_options`: the settings a client is built from.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
 use std::time::Duration;
 
-use blooio_core::ClientBuilder;
+use blooio_core::{ClientBuilder, LogLevel, LogSink};
 
 use crate::boundary::{boundary, guard, handle_mut, out, string};
+use crate::call_options::UserData;
 use crate::error::blooio_error;
+use crate::error::c_string;
 use crate::handle::{self, Handle, Kind};
 use crate::status::blooio_status;
 
@@ -309,6 +312,90 @@ pub unsafe extern "C" fn blooio_options_set_allow_insecure_http(
 ) -> blooio_status {
     set("blooio_options_set_allow_insecure_http", options, error, |o| {
         o.update(|b| b.allow_insecure_http(allow));
+        Ok(())
+    })
+}
+
+/// Adds a header sent on every call of the client (repeatable; a later one of the same name
+/// replaces it). These win over `BLOOIO_CUSTOM_HEADERS` (lines of `Name: value`, read by
+/// `blooio_client_new`); a call's own headers win over both. `name`, `value`: NUL-terminated
+/// UTF-8, copied; must not be NULL. A name or value with CR or LF, an invalid name, or a header
+/// the library sets itself (Authorization, Content-Type, Content-Length, Host,
+/// Transfer-Encoding) makes `blooio_client_new` fail with `BLOOIO_STATUS_INVALID_CONFIG`.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (a NULL argument, invalid
+/// UTF-8).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_add_default_header(
+    options: *mut blooio_options,
+    name: *const c_char,
+    value: *const c_char,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_add_default_header", options, error, |o| {
+        // SAFETY: NULL is refused; otherwise the caller passes NUL-terminated strings.
+        let (name, value) = unsafe { (string(name, "name")?, string(value, "value")?) };
+        o.update(|b| b.default_header(name, value));
+        Ok(())
+    })
+}
+
+/// How much a log callback receives.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum blooio_log_level {
+    /// One line per attempt: method, path as sent, status or error kind, time taken, attempt,
+    /// request id.
+    Info = 1,
+    /// Also each retry decision and its wait.
+    Debug = 2,
+}
+
+/// Receives the client's log lines (never the key, a body, or a header value other than the
+/// request id). Called on the thread making the call (a library thread for `_async` calls),
+/// possibly from several threads at once; `line` is valid during the callback only. It must
+/// return normally and must not free the client.
+pub type blooio_log_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: blooio_log_level, line: *const c_char)>;
+
+/// Sends the client's log lines up to `level` (`BLOOIO_LOG_LEVEL_INFO` or
+/// `BLOOIO_LOG_LEVEL_DEBUG`) to `callback`, with `user_data` untouched. Without a callback,
+/// `BLOOIO_LOG=info|debug` sends them to stderr.
+///
+/// Returns `BLOOIO_STATUS_OK`, or `BLOOIO_STATUS_INVALID_ARGUMENT` (NULL options or callback,
+/// a `level` that is not one of the two).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn blooio_options_set_log_callback(
+    options: *mut blooio_options,
+    level: u32,
+    callback: blooio_log_callback,
+    user_data: *mut c_void,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    set("blooio_options_set_log_callback", options, error, |o| {
+        let level = match level {
+            1 => LogLevel::Info,
+            2 => LogLevel::Debug,
+            other => {
+                return Err(blooio_error::invalid_argument(format!(
+                    "`level` is {other}: use BLOOIO_LOG_LEVEL_INFO (1) or BLOOIO_LOG_LEVEL_DEBUG (2)"
+                )));
+            }
+        };
+        let callback = callback.ok_or_else(|| blooio_error::invalid_argument("`callback` is NULL".into()))?;
+        let user_data = UserData(user_data);
+        let sink: LogSink = Arc::new(move |level, line| {
+            let user_data = user_data;
+            let level = match level {
+                LogLevel::Info => blooio_log_level::Info,
+                LogLevel::Debug => blooio_log_level::Debug,
+            };
+            let line = c_string(line);
+            // SAFETY: the caller's function of this type, with its own user_data and a
+            // NUL-terminated line that lives until it returns.
+            unsafe { callback(user_data.0, level, line.as_ptr()) };
+        });
+        o.update(|b| b.logger(level, sink));
         Ok(())
     })
 }

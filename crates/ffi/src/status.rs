@@ -59,12 +59,15 @@ pub enum blooio_status {
     /// a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
     /// right CA (`blooio_options_set_ca_file`, `SSL_CERT_FILE`) or fix the base URL.
     Tls = 18,
+    /// The caller cancelled the call: a `blooio_cancel_token` it was given was cancelled, or
+    /// its progress callback returned false. Its connection was closed.
+    Cancelled = 19,
 }
 
 impl blooio_status {
     /// The last status. Values run from 0 to this one without a gap (a test reads the header to
     /// hold that): a new status is appended after it and becomes the new `LAST`.
-    const LAST: blooio_status = blooio_status::Tls;
+    const LAST: blooio_status = blooio_status::Cancelled;
 
     /// The status of a value, if it is one.
     fn from_value(value: c_int) -> Option<blooio_status> {

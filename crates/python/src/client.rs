@@ -93,7 +93,7 @@ impl Client {
         self.state().clone().ok_or_else(|| {
             errors::plain(
                 py,
-                "BlooioError",
+                "InvalidArgumentError",
                 "this client is closed; create a new one to send requests",
             )
         })

@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -66,6 +66,27 @@ pub fn temp_file(name: &str, content: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();
     path
+}
+
+// ---------- the binary ----------
+
+/// Starts the `blooio-emulator` binary on a free loopback port, exiting when its stdin closes,
+/// with `args` added (an `--api-key` among them); returns it and the base URL, its first
+/// stdout line. Its stdin, stdout and stderr are pipes.
+pub fn spawn_binary(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blooio-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    (child, first.trim_end().to_owned())
 }
 
 // ---------- curl ----------
@@ -166,6 +187,20 @@ fn parse_head(head: &str) -> (u16, Vec<(String, String)>) {
     (status, headers)
 }
 
+/// One control-API request (`/__emulator/PATH`) with curl, over plain HTTP (an HTTPS emulator
+/// answers it too); `body` is sent as JSON.
+pub fn control(emu: &Emulator, method: &str, path: &str, body: Option<&str>) -> Answer {
+    let url = format!(
+        "{}/__emulator/{path}",
+        emu.plain_base_url().trim_end_matches("/v2/api")
+    );
+    let mut args = vec!["-X", method, url.as_str()];
+    if let Some(body) = body {
+        args.extend(["-H", "Content-Type: application/json", "--data-binary", body]);
+    }
+    curl(&args)
+}
+
 /// The reference page's GET command.
 pub fn get(emu: &Emulator, encoded_chat: &str) -> Answer {
     let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
@@ -175,9 +210,15 @@ pub fn get(emu: &Emulator, encoded_chat: &str) -> Answer {
 /// The reference page's PUT command: `-F "background=@FILE;type=TYPE"`.
 pub fn put(emu: &Emulator, encoded_chat: &str, image: &[u8], mime: &str) -> Answer {
     let file = temp_file("image.bin", image);
-    let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
     let form = format!("background=@{};type={mime}", file.display());
-    curl(&["-X", "PUT", &url, "-H", AUTH, "-F", &form])
+    put_with(emu, encoded_chat, &["-F", &form])
+}
+
+/// An authorised PUT of a chat's background with curl, the body made by `args` (`-F …`,
+/// `--data-binary …`, headers).
+pub fn put_with(emu: &Emulator, encoded_chat: &str, args: &[&str]) -> Answer {
+    let url = format!("{}/chats/{encoded_chat}/background", emu.base_url());
+    curl(&[&["-X", "PUT", url.as_str(), "-H", AUTH], args].concat())
 }
 
 // ---------- a hand-written HTTP/1.1 client ----------
@@ -191,6 +232,45 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
 /// A keep-alive GET of a chat's background.
 pub fn get_request(chat: &str) -> String {
     format!("GET /v2/api/chats/{chat}/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\r\n")
+}
+
+/// A new connection on which a keep-alive GET of `chat`'s background has been sent.
+pub fn send_get(addr: SocketAddr, chat: &str) -> TcpStream {
+    let mut stream = connect(addr);
+    stream
+        .write_all(get_request(chat).as_bytes())
+        .expect("the request is sent");
+    stream
+}
+
+/// `n` keep-alive GETs of `chat` one after another on one connection: their answers, and the
+/// connection's reader for what follows.
+pub fn gets_on_one_connection(addr: SocketAddr, chat: &str, n: usize) -> (Vec<Answer>, BufReader<TcpStream>) {
+    let mut stream = connect(addr);
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let answers = (0..n)
+        .map(|_| {
+            stream.write_all(get_request(chat).as_bytes()).unwrap();
+            read_answer(&mut reader).unwrap()
+        })
+        .collect();
+    (answers, reader)
+}
+
+/// The head of a hand-written multipart PUT announcing `content_length` body bytes.
+pub fn put_head(chat: &str, boundary: &str, content_length: usize) -> String {
+    format!(
+        "PUT /v2/api/chats/{chat}/background HTTP/1.1\r\nHost: emulator\r\n{AUTH}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {content_length}\r\n\r\n"
+    )
+}
+
+/// The opening of a multipart body: the boundary and the head of its `background` file part.
+pub fn part_head(boundary: &str, filename: &str, mime: &str) -> String {
+    format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"background\"; filename=\"{filename}\"\r\n\
+         Content-Type: {mime}\r\n\r\n"
+    )
 }
 
 /// Reads just the head of one response.

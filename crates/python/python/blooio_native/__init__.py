@@ -34,6 +34,7 @@ from ._exceptions import (
     DeviceError,
     ImageFileError,
     InternalServerError,
+    InvalidArgumentError,
     InvalidChatIdError,
     InvalidConfigError,
     InvalidImageError,
@@ -43,14 +44,15 @@ from ._exceptions import (
 )
 from ._native import ChatBackground, Client, __version__
 
-# Listed in full (not `+= _exceptions.__all__`): mypy's stub analysis, and so stubtest, only
-# sees a literal list. A new exception goes here and in _exceptions.__all__.
+# The one list of the public names, written out in full: mypy's stub analysis, and so
+# stubtest, only sees a literal list. A new exception is imported above and named here.
 __all__ = [
     "__version__",
     "Client",
     "AsyncClient",
     "ChatBackground",
     "BlooioError",
+    "InvalidArgumentError",
     "InvalidConfigError",
     "InvalidChatIdError",
     "InvalidImageError",

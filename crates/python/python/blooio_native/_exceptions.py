@@ -9,26 +9,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = [
-    "BlooioError",
-    "InvalidConfigError",
-    "InvalidChatIdError",
-    "InvalidImageError",
-    "ImageFileError",
-    "APIError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "RateLimitError",
-    "DeviceError",
-    "NoActiveNumberError",
-    "InternalServerError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APITLSError",
-    "APIUserAbortError",
-    "ResponseDecodeError",
-]
+# The public list is blooio_native.__all__ (the one place that names them all); this module is
+# private and every class below is imported from it there.
 
 
 class BlooioError(Exception):
@@ -53,6 +35,12 @@ class BlooioError(Exception):
 class InvalidConfigError(BlooioError, ValueError):
     """The client's settings are unusable: no API key, a bad base URL, a bad timeout...
     Nothing was sent."""
+
+
+class InvalidArgumentError(BlooioError, ValueError):
+    """The call cannot be made at all: the client is closed (C's ``BLOOIO_STATUS_INVALID_ARGUMENT``,
+    which every binding answers for a closed client). A ``ValueError``, as Python's own I/O on a
+    closed file is. Nothing was sent."""
 
 
 class InvalidChatIdError(BlooioError, ValueError):
@@ -206,6 +194,6 @@ class ResponseDecodeError(APIError):
 
 
 # Shown as blooio_native.X in tracebacks and reprs, where users import them from.
-for _name in __all__:
-    globals()[_name].__module__ = "blooio_native"
-del _name
+for _cls in [c for c in globals().values() if isinstance(c, type) and issubclass(c, BlooioError)]:
+    _cls.__module__ = "blooio_native"
+del _cls

@@ -153,7 +153,7 @@ public final class BlooioClient implements AutoCloseable {
     public CompletableFuture<ChatBackground> getChatBackgroundAsync(String chatId) {
         return onLibraryThreads(() -> {
             byte[] id = Native.cString("chat_id", chatId);
-            return (h, cb, user, err) -> Native.lib().blooio_get_chat_background_async(h, id, cb, user, err);
+            return (h, cb, user, err) -> Native.lib().blooio_get_chat_background_async(h, id, null, cb, user, err);
         });
     }
 
@@ -170,7 +170,7 @@ public final class BlooioClient implements AutoCloseable {
         return onLibraryThreads(() -> {
             byte[] id = Native.cString("chat_id", chatId);
             byte[] path = image == null ? null : Native.cString("path", image.toString());
-            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_file_async(h, id, path, cb, user, err);
+            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_file_async(h, id, path, null, cb, user, err);
         });
     }
 
@@ -192,7 +192,7 @@ public final class BlooioClient implements AutoCloseable {
         return onLibraryThreads(() -> {
             byte[] id = Native.cString("chat_id", chatId);
             long len = image == null ? 0 : image.length;
-            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_bytes_async(h, id, image, len, cb, user,
+            return (h, cb, user, err) -> Native.lib().blooio_set_chat_background_bytes_async(h, id, image, len, null, cb, user,
                     err);
         });
     }

@@ -108,9 +108,15 @@ public enum Status {
      * a CA used as the leaf) or the TLS handshake failed for good. Never retried: trust the
      * right CA ({@code blooio_options_set_ca_file}, {@code SSL_CERT_FILE}) or fix the base URL.
      */
-    TLS(18, "tls");
+    TLS(18, "tls"),
 
-    private static final Status[] BY_CODE = new Status[19];
+    /**
+     * The caller cancelled the call: a {@code blooio_cancel_token} it was given was cancelled, or
+     * its progress callback returned false. Its connection was closed.
+     */
+    CANCELLED(19, "cancelled");
+
+    private static final Status[] BY_CODE = new Status[20];
 
     static {
         for (Status status : values()) {

@@ -29,28 +29,24 @@ import org.junit.jupiter.api.function.Executable;
  * error status with its exception class and fields, bad input refused with nothing sent, and
  * every native handle given back.
  */
-class BlooioClientTest {
+class BlooioClientTest extends EmulatorTest {
     static final Path SAMPLE = Path.of("..", "..", "examples", "assets", "sample.png");
     static final String CHAT = "+15551234567";
 
-    static Emulator emulator;
     static BlooioClient client;
 
     @BeforeAll
-    static void start() throws IOException {
-        emulator = Emulator.start();
+    static void makeClient() {
         client = emulator.client(2);
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void closeClient() {
         client.close();
-        emulator.close();
     }
 
     @BeforeEach
-    void reset() {
-        emulator.reset();
+    void resetFreed() {
         Freed.reset();
     }
 

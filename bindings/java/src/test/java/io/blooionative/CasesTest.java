@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,19 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The shared case table (tests/cases/cases.json, format in tests/cases/README.md) through the
  * Java binding: every row, no per-row code. $BLOOIO_CASES may name another table.
  */
-class CasesTest {
-    static Emulator emulator;
-
-    @BeforeAll
-    static void start() throws IOException {
-        emulator = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emulator.close();
-    }
-
+class CasesTest extends EmulatorTest {
     static Path table() {
         String env = System.getenv("BLOOIO_CASES");
         return env != null && !env.isEmpty() ? Path.of(env) : Path.of("..", "..", "tests", "cases", "cases.json");

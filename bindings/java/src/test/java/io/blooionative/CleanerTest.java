@@ -2,9 +2,6 @@ package io.blooionative;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,19 +9,7 @@ import org.junit.jupiter.api.Test;
  * handles, so the binding keeps one (every handle it takes and gives back) and counts the
  * clients its Cleaner freed.
  */
-class CleanerTest {
-    static Emulator emulator;
-
-    @BeforeAll
-    static void start() throws IOException {
-        emulator = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        emulator.close();
-    }
-
+class CleanerTest extends EmulatorTest {
     private static void useAndDrop() {
         BlooioClient dropped = emulator.client(0);
         dropped.getChatBackground(BlooioClientTest.CHAT);

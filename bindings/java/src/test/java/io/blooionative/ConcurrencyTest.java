@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,30 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One client shared by threads, the async calls, and closing a client while calls run. */
-class ConcurrencyTest {
-    static Emulator emulator;
-
-    @BeforeAll
-    static void start() throws IOException {
-        emulator = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
-
+class ConcurrencyTest extends EmulatorTest {
     @Test
     void eightThreadsShareOneClientAndTheirCallsOverlap() throws Exception {
         long before = Native.liveHandles();

@@ -45,8 +45,10 @@ class GeneratedTest {
             if (m.getName().startsWith("blooio_options_set_")) {
                 options++;
                 // The binding's own name is the binding's to set, not the user's.
-                if (!m.getName().equals("blooio_options_set_binding") && !offered.contains(builderName(m.getName()))) {
-                    missing.add(m.getName() + " -> Builder." + builderName(m.getName()));
+                // The log callback is Java's own logging: Builder.logger.
+                String name = m.getName().equals("blooio_options_set_log_callback") ? "logger" : builderName(m.getName());
+                if (!m.getName().equals("blooio_options_set_binding") && !offered.contains(name)) {
+                    missing.add(m.getName() + " -> Builder." + name);
                 }
             }
         }

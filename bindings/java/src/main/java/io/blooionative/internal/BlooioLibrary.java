@@ -6,6 +6,7 @@ import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.ByteByReference;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
@@ -22,6 +23,16 @@ public interface BlooioLibrary extends Library {
      * thread of the library's own. */
     interface BackgroundCallback extends Callback {
         void invoke(Pointer userData, int status, Pointer background, Pointer error);
+    }
+
+    /** {@code blooio_progress_callback}: upload progress; return false to stop. */
+    interface ProgressCallback extends Callback {
+        boolean invoke(Pointer userData, long sent, long total);
+    }
+
+    /** {@code blooio_log_callback}: one log line, valid during the call only. */
+    interface LogCallback extends Callback {
+        void invoke(Pointer userData, int level, Pointer line);
     }
 
     /** {@code BLOOIO_VERSION_MAJOR} of the header. */
@@ -212,6 +223,111 @@ public interface BlooioLibrary extends Library {
     int blooio_options_set_allow_insecure_http(Pointer options, boolean allow, PointerByReference error);
 
     /**
+     * Adds a header sent on every call of the client (repeatable; a later one of the same name
+     * replaces it). These win over {@code BLOOIO_CUSTOM_HEADERS} (lines of {@code Name: value}, read by
+     * {@code blooio_client_new}); a call's own headers win over both. {@code name}, {@code value}: NUL-terminated
+     * UTF-8, copied; must not be NULL. A name or value with CR or LF, an invalid name, or a header
+     * the library sets itself (Authorization, Content-Type, Content-Length, Host,
+     * Transfer-Encoding) makes {@code blooio_client_new} fail with {@code BLOOIO_STATUS_INVALID_CONFIG}.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL argument, invalid
+     * UTF-8).
+     */
+    int blooio_options_add_default_header(Pointer options, byte[] name, byte[] value, PointerByReference error);
+
+    /**
+     * Sends the client's log lines up to {@code level} ({@code BLOOIO_LOG_LEVEL_INFO} or
+     * {@code BLOOIO_LOG_LEVEL_DEBUG}) to {@code callback}, with {@code user_data} untouched. Without a callback,
+     * {@code BLOOIO_LOG=info|debug} sends them to stderr.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL options or callback,
+     * a {@code level} that is not one of the two).
+     */
+    int blooio_options_set_log_callback(Pointer options, int level, LogCallback callback, Pointer user_data, PointerByReference error);
+
+    /**
+     * Creates empty call options (the client's settings apply).
+     *
+     * {@code call_options_out}: receives the options, which the caller owns and frees with
+     * {@code blooio_call_options_free}; must not be NULL. {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL {@code call_options_out}).
+     */
+    int blooio_call_options_new(PointerByReference call_options_out, PointerByReference error);
+
+    /**
+     * Frees call options. NULL, or a pointer that is not live call options, is ignored. Calls
+     * made with them are unaffected.
+     */
+    void blooio_call_options_free(Pointer call_options);
+
+    /**
+     * Sets the time each attempt of the call may take, in milliseconds, instead of the client's
+     * timeout. More than 0 and at most one day: checked when the call starts, which otherwise
+     * fails with {@code BLOOIO_STATUS_INVALID_CONFIG} and sends nothing.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL or dead argument).
+     */
+    int blooio_call_options_set_timeout_ms(Pointer call_options, long timeout_ms, PointerByReference error);
+
+    /**
+     * Adds a header sent with the call, after the client's default headers (a name set in both is
+     * sent with this value only). {@code name} and {@code value}: NUL-terminated UTF-8, copied; must not be
+     * NULL. A name or value with CR or LF, an invalid name, or a header the library sets itself
+     * (Authorization, Content-Type, Content-Length, Host, Transfer-Encoding) makes the call fail
+     * with {@code BLOOIO_STATUS_INVALID_CONFIG} before anything is sent.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL or dead argument,
+     * invalid UTF-8).
+     */
+    int blooio_call_options_add_header(Pointer call_options, byte[] name, byte[] value, PointerByReference error);
+
+    /**
+     * Reports the upload progress of a set call to {@code callback} (see {@code blooio_progress_callback}),
+     * with {@code user_data} untouched. Ignored by get calls. A NULL {@code callback} removes it.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL or dead options).
+     */
+    int blooio_call_options_set_progress(Pointer call_options, ProgressCallback callback, Pointer user_data, PointerByReference error);
+
+    /**
+     * Makes calls with these options cancellable by {@code token} (the options take their own
+     * reference; the token may be freed afterwards). NULL removes it.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (dead options or token).
+     */
+    int blooio_call_options_set_cancel_token(Pointer call_options, Pointer token, PointerByReference error);
+
+    /**
+     * Creates a cancellation token, not cancelled.
+     *
+     * {@code token_out}: receives the token, which the caller owns and frees with
+     * {@code blooio_cancel_token_free}; must not be NULL. {@code error}: NULL, or receives an error on failure.
+     *
+     * Returns {@code BLOOIO_STATUS_OK}, or {@code BLOOIO_STATUS_INVALID_ARGUMENT} (NULL {@code token_out}).
+     */
+    int blooio_cancel_token_new(PointerByReference token_out, PointerByReference error);
+
+    /**
+     * Cancels every call made with this token, from any thread, at whatever point each has
+     * reached (connecting, sending, waiting for the answer, reading it, waiting before a retry):
+     * each fails with {@code BLOOIO_STATUS_CANCELLED} within about 100 ms, and a call started later
+     * with it fails at once, sending nothing. Idempotent; a NULL or dead token is ignored.
+     */
+    void blooio_cancel_token_cancel(Pointer token);
+
+    /**
+     * Whether the token was cancelled. False for a NULL or dead token.
+     */
+    byte blooio_cancel_token_is_cancelled(Pointer token);
+
+    /**
+     * Frees a token. Calls made with it keep their own reference and can no longer be cancelled
+     * through it. NULL, or a pointer that is not a live token, is ignored.
+     */
+    void blooio_cancel_token_free(Pointer token);
+
+    /**
      * Creates a client. Everything is checked (the key, the base URL and its scheme, the
      * timeouts); nothing is sent.
      *
@@ -270,6 +386,14 @@ public interface BlooioLibrary extends Library {
     int blooio_get_chat_background(Pointer client, byte[] chat_id, PointerByReference background_out, PointerByReference error);
 
     /**
+     * {@code blooio_get_chat_background} with options for this call ({@code call_options}: NULL for none;
+     * copied when the call starts, so they may be freed when it returns). Also returns
+     * {@code BLOOIO_STATUS_INVALID_CONFIG} before sending (a refused per-call timeout or header) and
+     * {@code BLOOIO_STATUS_CANCELLED} (its cancel token was cancelled).
+     */
+    int blooio_get_chat_background_with_options(Pointer client, byte[] chat_id, Pointer call_options, PointerByReference background_out, PointerByReference error);
+
+    /**
      * {@code PUT /chats/{chat_id}/background} with an image file, streamed from disk (re-read if the
      * upload is retried). The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or
      * HEIF, at most 10 MiB.
@@ -285,6 +409,14 @@ public interface BlooioLibrary extends Library {
     int blooio_set_chat_background_file(Pointer client, byte[] chat_id, byte[] path, PointerByReference background_out, PointerByReference error);
 
     /**
+     * {@code blooio_set_chat_background_file} with options for this call ({@code call_options}: NULL for
+     * none; copied when the call starts). Also returns the statuses
+     * {@code blooio_get_chat_background_with_options} adds; a progress callback that returns false
+     * gives {@code BLOOIO_STATUS_CANCELLED}.
+     */
+    int blooio_set_chat_background_file_with_options(Pointer client, byte[] chat_id, byte[] path, Pointer call_options, PointerByReference background_out, PointerByReference error);
+
+    /**
      * {@code PUT /chats/{chat_id}/background} with image bytes in memory (borrowed for the call only).
      * The format is judged from the bytes: JPEG, PNG, GIF, WebP, HEIC or HEIF, at most 10 MiB.
      *
@@ -298,12 +430,22 @@ public interface BlooioLibrary extends Library {
     int blooio_set_chat_background_bytes(Pointer client, byte[] chat_id, byte[] data, long len, PointerByReference background_out, PointerByReference error);
 
     /**
+     * {@code blooio_set_chat_background_bytes} with options for this call ({@code call_options}: NULL for
+     * none; copied when the call starts). Also returns the statuses
+     * {@code blooio_set_chat_background_file_with_options} adds.
+     */
+    int blooio_set_chat_background_bytes_with_options(Pointer client, byte[] chat_id, byte[] data, long len, Pointer call_options, PointerByReference background_out, PointerByReference error);
+
+    /**
      * {@code blooio_get_chat_background} without waiting: the call runs on one of the library's threads
      * and its outcome goes to {@code callback}.
      *
      * {@code client}: must not be NULL; a handle to it is taken now, so the client may be freed as soon
      * as this returns (the call still completes). {@code chat_id}: as for {@code blooio_get_chat_background};
-     * copied. {@code callback}: must not be NULL; see {@code blooio_background_callback}. {@code user_data}: passed to
+     * copied. {@code call_options}: NULL, or options for this call, copied now (see
+     * {@code blooio_get_chat_background_with_options}); a progress callback among them runs on the
+     * library's thread running the call. {@code callback}: must not be NULL; see
+     * {@code blooio_background_callback}. {@code user_data}: passed to
      * {@code callback} untouched; any value, NULL included. {@code error}: NULL, or receives an error the caller
      * frees with {@code blooio_error_free} when this does not return {@code BLOOIO_STATUS_OK}.
      *
@@ -314,32 +456,32 @@ public interface BlooioLibrary extends Library {
      * {@code BLOOIO_STATUS_INVALID_ARGUMENT} (a NULL or dead argument), {@code BLOOIO_STATUS_OTHER} (no thread
      * could be started).
      */
-    int blooio_get_chat_background_async(Pointer client, byte[] chat_id, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+    int blooio_get_chat_background_async(Pointer client, byte[] chat_id, Pointer call_options, BackgroundCallback callback, Pointer user_data, PointerByReference error);
 
     /**
      * {@code blooio_set_chat_background_file} without waiting: the file is opened and streamed on one of
      * the library's threads, and the outcome goes to {@code callback}.
      *
-     * {@code client}, {@code chat_id}, {@code callback}, {@code user_data}, {@code error}: as for
+     * {@code client}, {@code chat_id}, {@code call_options}, {@code callback}, {@code user_data}, {@code error}: as for
      * {@code blooio_get_chat_background_async}. {@code path}: as for {@code blooio_set_chat_background_file}; copied.
      *
      * Returns as {@code blooio_get_chat_background_async}; {@code callback} gets the statuses of
      * {@code blooio_set_chat_background_file} (a file that cannot be read is reported there).
      */
-    int blooio_set_chat_background_file_async(Pointer client, byte[] chat_id, byte[] path, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+    int blooio_set_chat_background_file_async(Pointer client, byte[] chat_id, byte[] path, Pointer call_options, BackgroundCallback callback, Pointer user_data, PointerByReference error);
 
     /**
      * {@code blooio_set_chat_background_bytes} without waiting: the bytes are copied before this returns
      * (the caller may reuse its buffer at once), and the upload runs on one of the library's
      * threads; the outcome goes to {@code callback}.
      *
-     * {@code client}, {@code chat_id}, {@code callback}, {@code user_data}, {@code error}: as for
+     * {@code client}, {@code chat_id}, {@code call_options}, {@code callback}, {@code user_data}, {@code error}: as for
      * {@code blooio_get_chat_background_async}. {@code data}, {@code len}: as for {@code blooio_set_chat_background_bytes}.
      *
      * Returns as {@code blooio_get_chat_background_async}; {@code callback} gets the statuses of
      * {@code blooio_set_chat_background_bytes} (an empty or unsupported image is reported there).
      */
-    int blooio_set_chat_background_bytes_async(Pointer client, byte[] chat_id, byte[] data, long len, BackgroundCallback callback, Pointer user_data, PointerByReference error);
+    int blooio_set_chat_background_bytes_async(Pointer client, byte[] chat_id, byte[] data, long len, Pointer call_options, BackgroundCallback callback, Pointer user_data, PointerByReference error);
 
     /**
      * Sets how many of the library's threads may run {@code _async} calls at once (default 256). Calls
@@ -413,6 +555,18 @@ public interface BlooioLibrary extends Library {
      * statuses as for {@code blooio_background_chat_id}; {@code value} receives the flag.
      */
     int blooio_background_changed(Pointer background, ByteByReference present, ByteByReference value);
+
+    /**
+     * The request id the server gave the answer (its {@code x-request-id}), for support requests.
+     * Arguments and statuses as for {@code blooio_background_chat_id}; absent if the server sent none.
+     */
+    int blooio_background_request_id(Pointer background, ByteByReference present, PointerByReference value);
+
+    /**
+     * How many attempts the call took (1 unless it was retried). Arguments and statuses as for
+     * {@code blooio_background_chat_id}; always present.
+     */
+    int blooio_background_attempts(Pointer background, ByteByReference present, IntByReference value);
 
     /**
      * The fields that are present, as a compact JSON object such as
