@@ -80,6 +80,8 @@ def test_sigint_interrupts_a_blocking_call(call: str, fault: dict[str, Any], emu
         latency = float(line[1]) - sent
         assert latency < 0.5, latency
         print(f"SIGINT during a held call ({call.split('(')[0]}, {fault}): KeyboardInterrupt after {latency * 1000:.0f} ms")
+        # The emulator saw the client cut the request short.
+        wait_for(lambda: bool(emulator.requests()[1]["client_aborted"]))
         records = emulator.requests()
         held = records[1]
         assert held["status"] in (0, fault.get("status", 200)), held
@@ -199,6 +201,7 @@ def test_cancelling_the_task_cancels_the_request(emulator: Emulator) -> None:
 
     task_latency, attempts = asyncio.run(main())
     assert task_latency < 0.1 and attempts == 1
+    wait_for(lambda: bool(emulator.requests()[1]["client_aborted"]))
     first, held, after = emulator.requests()
     assert held["method"] == "PUT" and held["status"] == 0
     assert after["connection_id"] != held["connection_id"]
@@ -229,6 +232,7 @@ def test_the_cancelled_request_itself_ends_promptly(emulator: Emulator) -> None:
         assert isinstance(value, blooio_native.APIUserAbortError), value
         assert latency < 0.2, latency
         print(f"cancelled request ended on its thread after {latency * 1000:.0f} ms")
+        wait_for(lambda: bool(emulator.requests()[0]["client_aborted"]))
         # A cancel after the end changes nothing.
         emulator.script()
         got: List[Any] = []

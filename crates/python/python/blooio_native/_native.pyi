@@ -22,7 +22,7 @@ _ImageInput: TypeAlias = Union[
     str, os.PathLike[str], bytes, bytearray, memoryview, _BinaryReader
 ]
 
-# Header names to values, or (name, value) pairs (a name may repeat).
+# Header names to values, or (name, value) pairs (of a repeated name, the last value is sent).
 _HeadersInput: TypeAlias = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 
 # progress(sent, total): raise to stop the upload (the exception propagates), or return False
