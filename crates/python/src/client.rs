@@ -230,7 +230,7 @@ impl Client {
     /// (``str`` or ``os.PathLike``, streamed from disk), bytes-like data, or a file object
     /// opened in binary mode (read to its end from where it is). Returns the new background.
     ///
-    /// ``progress(sent, total)`` is called as the body goes out (on a library thread); an
+    /// ``progress(sent, total)`` is called as the body goes out (maybe on another thread); an
     /// exception it raises stops the upload and is raised here, and returning ``False`` stops
     /// it with ``APIUserAbortError``. ``timeout`` and ``extra_headers`` as for
     /// ``get_chat_background``.
