@@ -369,3 +369,20 @@ def test_async_progress_exception_reaches_the_task(emulator: Emulator) -> None:
             assert seen and seen[-1] == emulator.requests()[-1]["body_len"]
 
     asyncio.run(main())
+
+
+def test_async_timeout_and_refused_headers(emulator: Emulator) -> None:
+    async def main() -> None:
+        async with AsyncClient(API_KEY, base_url=emulator.base_url, max_retries=0) as client:
+            with pytest.raises(blooio_native.InvalidConfigError):
+                await client.get_chat_background(CHAT, extra_headers={"Host": "example.com"})
+            with pytest.raises(blooio_native.InvalidConfigError):
+                await client.set_chat_background(CHAT, PNG, timeout=0)
+            assert emulator.requests() == []
+            emulator.script({"delay_ms": 3000})
+            start = time.monotonic()
+            with pytest.raises(blooio_native.APITimeoutError):
+                await client.get_chat_background(CHAT, timeout=0.3)
+            assert time.monotonic() - start < 1.5
+
+    asyncio.run(main())
