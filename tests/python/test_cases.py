@@ -34,6 +34,7 @@ EXCEPTION_OF: Dict[str, Type[blooio_native.BlooioError]] = {
     "TIMEOUT": blooio_native.APITimeoutError,
     "CONNECTION": blooio_native.APIConnectionError,
     "DECODE": blooio_native.ResponseDecodeError,
+    "CANCELLED": blooio_native.APIUserAbortError,
 }
 STATUS_OF = {cls: name for name, cls in EXCEPTION_OF.items()}
 

@@ -197,7 +197,7 @@ def test_chat_background_value_semantics() -> None:
     assert eval(repr(bg), {"ChatBackground": ChatBackground}) == bg
     assert repr(ChatBackground()) == (
         "ChatBackground(chat_id=None, has_background=None, background_id=None, "
-        "background_url=None, background_version=None, changed=None)"
+        "background_url=None, background_version=None, changed=None, request_id=None, attempts=0)"
     )
     assert pickle.loads(pickle.dumps(bg)) == bg
     assert copy.deepcopy(bg) == bg and copy.copy(bg) == bg

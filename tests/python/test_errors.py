@@ -297,6 +297,8 @@ def test_hierarchy() -> None:
     assert issubclass(bn.InvalidChatIdError, ValueError) and issubclass(bn.InvalidImageError, ValueError)
     assert issubclass(bn.InvalidConfigError, ValueError) and issubclass(bn.ImageFileError, OSError)
     assert issubclass(bn.APITimeoutError, bn.APIConnectionError)
+    assert issubclass(bn.APIUserAbortError, bn.APIError)
+    assert not issubclass(bn.APIUserAbortError, bn.APIConnectionError)
     for cls in (
         bn.BadRequestError,
         bn.AuthenticationError,

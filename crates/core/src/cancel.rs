@@ -107,10 +107,9 @@ fn has_current() -> bool {
 }
 
 fn cancelled() -> ureq::Error {
-    ureq::Error::Io(io::Error::new(
-        io::ErrorKind::Interrupted,
-        "the call was cancelled",
-    ))
+    // Not `Interrupted`: std's readers (`read_to_end`, `read_exact`) retry on that kind, so a
+    // call cancelled while reading a response body spun on `await_input` until its timeout.
+    ureq::Error::Io(io::Error::other("the call was cancelled"))
 }
 
 /// The connector step that wraps each new connection in [`Watched`].

@@ -251,6 +251,28 @@ fn cancelling_while_waiting_for_the_answer_returns_promptly_and_drops_the_connec
 }
 
 #[test]
+fn cancelling_while_reading_a_late_body_returns_promptly() {
+    // The head arrives, the body 5 s later. A cancelled read must not look like EINTR to the
+    // std readers that collect the body (they retry `Interrupted`, which spun until the timeout).
+    let emu = emulator();
+    let c = client(&emu);
+    emu.script(Fault::passthrough().body_delay(ms(5000)));
+    let token = CancelToken::new();
+    let canceller = cancel_later(&token, ms(200));
+    let started = Instant::now();
+    let e = c
+        .get_chat_background_with(CHAT, CallOptions::new().cancel_token(token))
+        .unwrap_err();
+    let latency = canceller.join().unwrap().elapsed();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    assert!(
+        latency < ms(150),
+        "returned {latency:?} after the cancel ({:?} in all)",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn cancelling_during_a_retry_wait_returns_promptly() {
     let emu = emulator();
     let c = client(&emu);

@@ -4,7 +4,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 /// A chat's background as the API describes it. Every attribute is ``None`` when the server did
-/// not send it; ``changed`` is only sent in answer to a set.
+/// not send it; ``changed`` is only sent in answer to a set. ``request_id`` and ``attempts``
+/// describe the call that fetched it; equality and hashing (the core's) and ``to_dict`` leave
+/// them out.
 #[pyclass(frozen, eq, hash, module = "blooio_native", name = "ChatBackground")]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ChatBackground(blooio_core::ChatBackground);
@@ -46,8 +48,10 @@ impl ChatBackground {
     #[new]
     #[pyo3(signature = (
         *, chat_id=None, has_background=None, background_id=None, background_url=None,
-        background_version=None, changed=None
+        background_version=None, changed=None, request_id=None, attempts=0
     ))]
+    // One parameter per keyword argument of the Python constructor.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         chat_id: Option<String>,
         has_background: Option<bool>,
@@ -55,6 +59,8 @@ impl ChatBackground {
         background_url: Option<String>,
         background_version: Option<i64>,
         changed: Option<bool>,
+        request_id: Option<String>,
+        attempts: u32,
     ) -> Self {
         ChatBackground(blooio_core::ChatBackground {
             chat_id,
@@ -63,7 +69,8 @@ impl ChatBackground {
             background_url,
             background_version,
             changed,
-            ..Default::default()
+            request_id,
+            attempts,
         })
     }
 
@@ -103,7 +110,20 @@ impl ChatBackground {
         self.0.changed
     }
 
-    /// All six attributes as a new dict, absent ones as ``None``.
+    /// The ``x-request-id`` of the response this came from (quote it to Blooio support), or
+    /// ``None`` when the server sent none.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// How many HTTP attempts the call took (1 unless it was retried; 0 when built by hand).
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    /// The API's six attributes as a new dict, absent ones as ``None``.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         for (name, value) in FIELDS.into_iter().zip(self.values(py)?) {
@@ -122,12 +142,18 @@ impl ChatBackground {
             out.push('=');
             out.push_str(&value.repr()?.to_cow()?);
         }
-        out.push(')');
+        let request_id = self.0.request_id.as_deref().into_pyobject(py)?;
+        out.push_str(", request_id=");
+        out.push_str(&request_id.repr()?.to_cow()?);
+        out.push_str(&format!(", attempts={})", self.0.attempts));
         Ok(out)
     }
 
     /// Pickling and `copy`: rebuilt through the keyword-only constructor.
     fn __getnewargs_ex__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
-        Ok((PyTuple::empty(py), self.to_dict(py)?))
+        let kwargs = self.to_dict(py)?;
+        kwargs.set_item("request_id", self.0.request_id.as_deref())?;
+        kwargs.set_item("attempts", self.0.attempts)?;
+        Ok((PyTuple::empty(py), kwargs))
     }
 }

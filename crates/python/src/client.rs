@@ -3,35 +3,40 @@
 //! threads sharing one client run their requests at the same time.
 
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
-use blooio_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+use blooio_core::{CallOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LogLevel};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::background::ChatBackground;
+use crate::call::{self, CallHandle, seconds};
 use crate::errors;
+use crate::exit;
 use crate::image::ImageArg;
+use crate::log;
 
 /// Runs `call` on one of the core's worker threads (never the caller's, never asyncio's
 /// executor), then, holding the GIL only for that, calls `done(ok, value)`: `(True, background)`
-/// or `(False, exception)`. `done` is the caller's to hand over to its event loop.
+/// or `(False, exception)`. `done` is the caller's to hand over to its event loop. Returns the
+/// handle that cancels the call.
 fn submit(
     py: Python<'_>,
     done: Py<PyAny>,
-    call: impl FnOnce() -> Result<blooio_core::ChatBackground, blooio_core::Error> + Send + 'static,
-) -> PyResult<()> {
+    prepared: call::Prepared,
+    call: impl FnOnce(CallOptions<'static>) -> call::Outcome + Send + 'static,
+) -> PyResult<CallHandle> {
+    let call::Prepared {
+        options,
+        token,
+        aborts,
+        level,
+    } = prepared;
+    exit::register(py)?;
     blooio_core::workers::spawn(move || {
-        let outcome = call(); // no GIL here: this is a thread of our own
-        Python::attach(|py| {
-            let args = match outcome {
-                Ok(background) => (
-                    true,
-                    Py::new(py, ChatBackground::from(background)).map(Py::into_any),
-                ),
-                Err(e) => (false, Ok(errors::to_py_err(py, e).into_value(py).into_any())),
-            };
-            let result = match args {
+        let outcome = log::with_level(level, || call(options)); // no GIL here
+        // Skipped when the interpreter is exiting: no one is waiting any more.
+        exit::attach(|py| {
+            let result = match aborts.finish_value(py, outcome) {
                 (ok, Ok(value)) => done.call1(py, (ok, value)),
                 (_, Err(e)) => done.call1(py, (false, e.into_value(py))),
             };
@@ -40,7 +45,24 @@ fn submit(
             }
         });
     })
-    .map_err(|e| errors::plain(py, "BlooioError", &e.to_string()))
+    .map_err(|e| errors::plain(py, "BlooioError", &e.to_string()))?;
+    Ok(CallHandle(token))
+}
+
+/// Runs a blocking call (see [`call::run_blocking`]) and maps its outcome.
+fn blocking(
+    py: Python<'_>,
+    prepared: call::Prepared,
+    call: impl FnOnce(CallOptions<'static>) -> call::Outcome + Send + 'static,
+) -> PyResult<ChatBackground> {
+    let call::Prepared {
+        options,
+        token,
+        aborts,
+        level,
+    } = prepared;
+    let outcome = call::run_blocking(py, &token, level, move || call(options))?;
+    aborts.finish(py, outcome)
 }
 
 /// A client for the Blooio chat-background endpoints.
@@ -78,23 +100,19 @@ impl Client {
     }
 }
 
-fn seconds(name: &str, value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| format!("{name} must be a number of seconds greater than zero, not {value}"))
-}
-
 #[pymethods]
 impl Client {
     #[new]
     #[pyo3(signature = (
         api_key=None, *, base_url=None, timeout=DEFAULT_TIMEOUT.as_secs_f64(),
         connect_timeout=DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), max_retries=i64::from(DEFAULT_MAX_RETRIES),
-        ca_file=None, proxy=None, platform_verifier=false
+        ca_file=None, proxy=None, platform_verifier=false, default_headers=None,
+        user_agent_suffix=None, allow_insecure_http=false
     ))]
     // The defaults come from the core; this only shows them to `help()` and `inspect`, and a
     // test checks that it agrees with what a default client reports.
     #[pyo3(
-        text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2, ca_file=None, proxy=None, platform_verifier=False)"
+        text_signature = "(api_key=None, *, base_url=None, timeout=60.0, connect_timeout=5.0, max_retries=2, ca_file=None, proxy=None, platform_verifier=False, default_headers=None, user_agent_suffix=None, allow_insecure_http=False)"
     )]
     // One parameter per keyword argument of the Python constructor.
     #[allow(clippy::too_many_arguments)]
@@ -108,6 +126,9 @@ impl Client {
         ca_file: Option<std::path::PathBuf>,
         proxy: Option<String>,
         platform_verifier: bool,
+        default_headers: Option<&Bound<'_, PyAny>>,
+        user_agent_suffix: Option<String>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let invalid = |message: String| errors::plain(py, "InvalidConfigError", &message);
         let timeout_d = seconds("timeout", timeout).map_err(invalid)?;
@@ -122,7 +143,17 @@ impl Client {
             .timeout(timeout_d)
             .connect_timeout(connect_timeout_d)
             .max_retries(retries)
-            .binding("python");
+            .binding("python")
+            .allow_insecure_http(allow_insecure_http)
+            .logger(LogLevel::Debug, log::sink());
+        if let Some(headers) = default_headers {
+            for (name, value) in call::header_pairs("default_headers", headers)? {
+                builder = builder.default_header(name, value);
+            }
+        }
+        if let Some(suffix) = user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix);
+        }
         if let Some(key) = api_key {
             builder = builder.api_key(key);
         }
@@ -177,51 +208,91 @@ impl Client {
     }
 
     /// ``GET /chats/{chat_id}/background``: the chat's current background.
-    fn get_chat_background(&self, py: Python<'_>, chat_id: String) -> PyResult<ChatBackground> {
+    ///
+    /// ``timeout`` (seconds) replaces the client's for this call; ``extra_headers`` (a mapping,
+    /// or ``(name, value)`` pairs) are sent with it, over the client's ``default_headers``.
+    #[pyo3(signature = (chat_id, *, timeout=None, extra_headers=None))]
+    fn get_chat_background(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<ChatBackground> {
         let client = self.handle(py)?;
-        py.detach(|| client.get_chat_background(&chat_id))
-            .map(ChatBackground::from)
-            .map_err(|e| errors::to_py_err(py, e))
+        let prepared = call::prepare(py, timeout, extra_headers, None)?;
+        blocking(py, prepared, move |o| {
+            client.get_chat_background_with(&chat_id, o)
+        })
     }
 
     /// ``PUT /chats/{chat_id}/background``: sets the background from ``image`` — a path
     /// (``str`` or ``os.PathLike``, streamed from disk), bytes-like data, or a file object
     /// opened in binary mode (read to its end from where it is). Returns the new background.
+    ///
+    /// ``progress(sent, total)`` is called as the body goes out (maybe on another thread); an
+    /// exception it raises stops the upload and is raised here, and returning ``False`` stops
+    /// it with ``APIUserAbortError``. ``timeout`` and ``extra_headers`` as for
+    /// ``get_chat_background``.
+    #[pyo3(signature = (chat_id, image, *, timeout=None, extra_headers=None, progress=None))]
     fn set_chat_background(
         &self,
         py: Python<'_>,
         chat_id: String,
         image: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<ChatBackground> {
         let client = self.handle(py)?;
-        let image = ImageArg::from_py(image)?;
-        let image = image.as_image();
-        py.detach(|| client.set_chat_background(&chat_id, image))
-            .map(ChatBackground::from)
-            .map_err(|e| errors::to_py_err(py, e))
+        let image = ImageArg::from_py(image)?.into_owned();
+        let prepared = call::prepare(py, timeout, extra_headers, progress)?;
+        blocking(py, prepared, move |o| {
+            client.set_chat_background_with(&chat_id, image.as_image(), o)
+        })
     }
 
     /// ``get_chat_background`` on one of the library's own threads; ``done(ok, value)`` is called
-    /// there, once, with the background or the exception. For ``AsyncClient``.
-    fn _get_chat_background_async(&self, py: Python<'_>, chat_id: String, done: Py<PyAny>) -> PyResult<()> {
+    /// there, once, with the background or the exception. Returns a handle whose ``cancel()``
+    /// stops the request. For ``AsyncClient``.
+    #[pyo3(signature = (chat_id, done, *, timeout=None, extra_headers=None))]
+    fn _get_chat_background_async(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        done: Py<PyAny>,
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CallHandle> {
         let client = self.handle(py)?;
-        submit(py, done, move || client.get_chat_background(&chat_id))
+        let prepared = call::prepare(py, timeout, extra_headers, None)?;
+        submit(py, done, prepared, move |o| {
+            client.get_chat_background_with(&chat_id, o)
+        })
     }
 
     /// ``set_chat_background`` on one of the library's own threads, as
     /// ``_get_chat_background_async``. The image is taken now: a path is kept (and streamed
-    /// there), bytes-like data copied, a file object read here, on the caller's thread.
+    /// there), bytes kept, other bytes-like data copied, a file object read here, on the
+    /// caller's thread.
+    #[pyo3(signature = (chat_id, image, done, *, timeout=None, extra_headers=None, progress=None))]
+    // One parameter per keyword argument of the Python method.
+    #[allow(clippy::too_many_arguments)]
     fn _set_chat_background_async(
         &self,
         py: Python<'_>,
         chat_id: String,
         image: &Bound<'_, PyAny>,
         done: Py<PyAny>,
-    ) -> PyResult<()> {
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<CallHandle> {
         let client = self.handle(py)?;
         let image = ImageArg::from_py(image)?.into_owned();
-        submit(py, done, move || {
-            client.set_chat_background(&chat_id, image.as_image())
+        let prepared = call::prepare(py, timeout, extra_headers, progress)?;
+        submit(py, done, prepared, move |o| {
+            client.set_chat_background_with(&chat_id, image.as_image(), o)
         })
     }
 

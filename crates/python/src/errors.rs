@@ -29,6 +29,7 @@ fn class_name(error: &Error) -> &'static str {
         ErrorKind::Connection => "APIConnectionError",
         ErrorKind::Decode => "ResponseDecodeError",
         ErrorKind::Tls => "APITLSError",
+        ErrorKind::Cancelled => "APIUserAbortError",
         _ if error.status().is_some() => "APIStatusError",
         _ => "BlooioError",
     }

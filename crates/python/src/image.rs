@@ -7,6 +7,7 @@ use blooio_core::Image;
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyMemoryView, PyString};
 
 /// An image argument the core can read without touching Python objects.
@@ -53,20 +54,13 @@ impl<'py> ImageArg<'py> {
             image.get_type().name()?
         )))
     }
-
-    /// The image as the core takes it, borrowing from `self`.
-    pub(crate) fn as_image(&self) -> Image<'_> {
-        match self {
-            ImageArg::Path(path) => Image::Path(path),
-            ImageArg::Bytes(bytes) => Image::Bytes(bytes.as_bytes()),
-        }
-    }
 }
 
-/// An image argument owned outright, for a call that runs on another thread later.
+/// An image argument owned outright, for a call that runs on another thread. `bytes` are
+/// shared with Python, not copied: they are immutable, and readable without the GIL.
 pub(crate) enum OwnedImage {
     Path(PathBuf),
-    Bytes(Vec<u8>),
+    Bytes(PyBackedBytes),
 }
 
 impl OwnedImage {
@@ -79,11 +73,11 @@ impl OwnedImage {
 }
 
 impl ImageArg<'_> {
-    /// Copies the bytes (or keeps the path), so that no Python object is needed afterwards.
+    /// The image without the GIL's lifetime: the path, or the `bytes` object kept alive.
     pub(crate) fn into_owned(self) -> OwnedImage {
         match self {
             ImageArg::Path(path) => OwnedImage::Path(path),
-            ImageArg::Bytes(bytes) => OwnedImage::Bytes(bytes.as_bytes().to_vec()),
+            ImageArg::Bytes(bytes) => OwnedImage::Bytes(PyBackedBytes::from(bytes)),
         }
     }
 }

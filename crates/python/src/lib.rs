@@ -10,9 +10,12 @@
 #![forbid(unsafe_code)]
 
 mod background;
+mod call;
 mod client;
 mod errors;
+mod exit;
 mod image;
+mod log;
 
 /// Native client for the Blooio chat-background endpoints. Import `blooio_native`, not this.
 #[pyo3::pymodule(gil_used = false)]

@@ -7,7 +7,18 @@
         print(client.get_chat_background("+15551234567"))
 
 ``AsyncClient`` offers the same calls as coroutines. Every error is a ``BlooioError``.
+
+Each attempt is logged to the ``logging`` logger ``blooio_native`` (INFO: one line per attempt;
+DEBUG: retry decisions too). ``BLOOIO_LOG=info`` or ``debug`` also sets that level and puts a
+stderr handler on the root logger (``logging.basicConfig``), as the official SDK does.
 """
+
+import os as _os
+
+if _os.environ.get("BLOOIO_LOG", "").strip().lower() in ("info", "debug"):
+    from ._log import _setup_from_env
+
+    _setup_from_env(_os.environ["BLOOIO_LOG"].strip().lower())
 
 from ._async import AsyncClient
 from ._exceptions import (
@@ -16,6 +27,7 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     APITLSError,
+    APIUserAbortError,
     AuthenticationError,
     BadRequestError,
     BlooioError,
@@ -56,5 +68,6 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APITLSError",
+    "APIUserAbortError",
     "ResponseDecodeError",
 ]

@@ -166,6 +166,13 @@ class APITLSError(APIConnectionError):
     TLS-inspecting proxy, pass ``ca_file=`` or set ``SSL_CERT_FILE`` to its CA bundle."""
 
 
+class APIUserAbortError(APIError):
+    """The caller stopped the call: a ``progress`` callback returned ``False``. Its connection
+    was dropped; the server may or may not have acted on the request. (Ctrl-C raises
+    ``KeyboardInterrupt``, a cancelled asyncio task ``CancelledError``, and an exception raised
+    by ``progress`` propagates as itself; each also cancels the request.)"""
+
+
 class ResponseDecodeError(APIError):
     """A success response whose body is not the chat background JSON object.
     ``status_code`` and ``request_id`` describe that response."""

@@ -3,7 +3,7 @@
 import os
 import sys
 from types import TracebackType
-from typing import Any, Callable, Protocol, Union, final, type_check_only
+from typing import Any, Callable, Iterable, Mapping, Protocol, Union, final, type_check_only
 
 if sys.version_info >= (3, 10):
     from typing import TypeAlias
@@ -22,6 +22,20 @@ _ImageInput: TypeAlias = Union[
     str, os.PathLike[str], bytes, bytearray, memoryview, _BinaryReader
 ]
 
+# Header names to values, or (name, value) pairs (of a repeated name, the last value is sent).
+_HeadersInput: TypeAlias = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+
+# progress(sent, total): raise to stop the upload (the exception propagates), or return False
+# to stop it with APIUserAbortError; any other return value goes on.
+_Progress: TypeAlias = Callable[[int, int], object]
+
+@type_check_only
+class _CallHandle(Protocol):
+    """An AsyncClient call in flight."""
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
 @final
 class ChatBackground:
     """A chat's background; every attribute is None when the server did not send it."""
@@ -35,6 +49,8 @@ class ChatBackground:
         background_url: str | None = None,
         background_version: int | None = None,
         changed: bool | None = None,
+        request_id: str | None = None,
+        attempts: int = 0,
     ) -> ChatBackground: ...
     @property
     def chat_id(self) -> str | None: ...
@@ -48,6 +64,10 @@ class ChatBackground:
     def background_version(self) -> int | None: ...
     @property
     def changed(self) -> bool | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def attempts(self) -> int: ...
     def to_dict(self) -> dict[str, str | bool | int | None]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -68,6 +88,9 @@ class Client:
         ca_file: str | os.PathLike[str] | None = None,
         proxy: str | None = None,
         platform_verifier: bool = False,
+        default_headers: _HeadersInput | None = None,
+        user_agent_suffix: str | None = None,
+        allow_insecure_http: bool = False,
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...
@@ -79,13 +102,41 @@ class Client:
     def max_retries(self) -> int: ...
     @property
     def closed(self) -> bool: ...
-    def get_chat_background(self, chat_id: str) -> ChatBackground: ...
-    def set_chat_background(self, chat_id: str, image: _ImageInput) -> ChatBackground: ...
+    def get_chat_background(
+        self,
+        chat_id: str,
+        *,
+        timeout: float | None = None,
+        extra_headers: _HeadersInput | None = None,
+    ) -> ChatBackground: ...
+    def set_chat_background(
+        self,
+        chat_id: str,
+        image: _ImageInput,
+        *,
+        timeout: float | None = None,
+        extra_headers: _HeadersInput | None = None,
+        progress: _Progress | None = None,
+    ) -> ChatBackground: ...
     # For AsyncClient: the call runs on a library thread, which then calls done(ok, value).
-    def _get_chat_background_async(self, chat_id: str, done: Callable[[bool, Any], object]) -> None: ...
+    def _get_chat_background_async(
+        self,
+        chat_id: str,
+        done: Callable[[bool, Any], object],
+        *,
+        timeout: float | None = None,
+        extra_headers: _HeadersInput | None = None,
+    ) -> _CallHandle: ...
     def _set_chat_background_async(
-        self, chat_id: str, image: _ImageInput, done: Callable[[bool, Any], object]
-    ) -> None: ...
+        self,
+        chat_id: str,
+        image: _ImageInput,
+        done: Callable[[bool, Any], object],
+        *,
+        timeout: float | None = None,
+        extra_headers: _HeadersInput | None = None,
+        progress: _Progress | None = None,
+    ) -> _CallHandle: ...
     def close(self) -> None: ...
     def __enter__(self) -> Client: ...
     def __exit__(
