@@ -567,10 +567,8 @@ impl<R: Read> Read for Counted<'_, '_, R> {
                     && !progress(self.sent, self.total)
                 {
                     self.stopped = true;
-                    return Err(io::Error::new(
-                        io::ErrorKind::Interrupted,
-                        "stopped by the progress callback",
-                    ));
+                    // Not `Interrupted`, which std's copy loops retry (see cancel.rs).
+                    return Err(io::Error::other("stopped by the progress callback"));
                 }
                 Ok(n)
             }
