@@ -7,11 +7,13 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use blooio_core::{Bulk, BulkResult, BulkSummary, Client, ErrorKind, Image};
+use blooio_core::{Bulk, BulkResult, BulkSummary, CancelToken, Client, ErrorKind, Image};
 use serde_json::json;
 
 /// The exit status when at least one chat failed (and the run was not stopped).
 pub const SOME_FAILED: u8 = 18;
+/// The exit status of a run stopped by Ctrl-C, as a shell reports SIGINT.
+pub const INTERRUPTED: u8 = 130;
 
 /// Where the chat ids come from.
 #[derive(Debug, Clone)]
@@ -239,7 +241,9 @@ pub fn run(client: &Client, job: Job) -> u8 {
         }
         bar.update(done.result.is_ok());
     };
-    let bulk = Bulk::new(client).parallel(job.parallel);
+    let token = CancelToken::new();
+    crate::interrupt::cancel_on_sigint(token.clone());
+    let bulk = Bulk::new(client).parallel(job.parallel).cancel_token(token);
     let outcome = match &job.image {
         None => bulk.get(lines, &mut on_result),
         Some(path) => bulk.set(Image::Path(path), lines, &mut on_result),
@@ -264,6 +268,7 @@ pub fn run(client: &Client, job: Job) -> u8 {
         return crate::exit_code(ErrorKind::Io);
     }
     match summary.stopped {
+        Some(ErrorKind::Cancelled) if crate::interrupt::interrupted() => INTERRUPTED,
         Some(kind) => crate::exit_code(kind),
         None if summary.failed > 0 => SOME_FAILED,
         None => 0,
@@ -286,7 +291,9 @@ fn report(summary: &BulkSummary, failures: &BTreeMap<&'static str, u64>) {
     if summary.finished() == 0 {
         eprintln!("blooio: the chat list has no chat ids (blank lines and # comments are skipped)");
     }
-    if let Some(kind) = summary.stopped {
+    if summary.stopped == Some(ErrorKind::Cancelled) {
+        eprintln!("blooio: interrupted: the calls in flight were cancelled and the chats after them not run");
+    } else if let Some(kind) = summary.stopped {
         eprintln!(
             "blooio: stopped: a chat failed with {kind}, which every other chat would meet \
              too; the chats after it were not run (its JSON line on stdout says why)"

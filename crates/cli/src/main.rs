@@ -8,6 +8,7 @@ use std::time::Duration;
 use blooio_core::{ChatBackground, Client, Error, ErrorKind, Image};
 
 mod bulk;
+mod interrupt;
 
 const USAGE: &str = "\
 blooio — get and set a Blooio chat's background
@@ -67,6 +68,7 @@ EXIT STATUS:
    15  authentication (401) 16  undecodable response
    17  TLS: the server's certificate was refused (not retried)
    18  with --chats: at least one chat failed (its JSON line says why)
+  130  with --chats: interrupted by Ctrl-C (calls in flight cancelled, summary written)
 With --chats the status is 0 only if every chat succeeded. A failure every chat
 would meet (401, a refused certificate) stops the run with its own status
 above; so do an unusable image (5, 6) or chat list (6) before anything is sent.

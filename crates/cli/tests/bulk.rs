@@ -444,3 +444,38 @@ fn a_429_with_retry_after_pauses_every_worker_once() {
         "{took:?}"
     );
 }
+
+#[test]
+fn ctrl_c_cancels_the_calls_in_flight_and_still_writes_the_summary() {
+    let emu = emulator();
+    emu.set_latency(Duration::from_secs(5));
+    let list = ChatList::new(ids("+1555000", 20).as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blooio"))
+        .env_clear()
+        .envs(env(&emu))
+        .args(["background", "get", "--chats", list.path(), "--parallel", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until both workers' requests are held by the emulator, then interrupt.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while emu.requests().len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Instant::now();
+    // SAFETY: a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    let took = sent.elapsed();
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(took < Duration::from_secs(2), "exited {took:?} after Ctrl-C");
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(err.contains("chats succeeded"), "the summary is written: {err}");
+    assert!(out.lines().count() <= 2, "only the calls in flight report: {out}");
+    assert!(emu.requests().len() < 20, "the rest of the list was not run");
+    eprintln!("Ctrl-C to exit: {took:?}");
+}
