@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 WORKER = HERE / "py" / "worker.py"
 BURST_PY = HERE / "py" / "burst.py"
 BURST_JS = HERE / "node" / "burst.js"
+BURST_JAVA = HERE / "java" / "Burst.java"
 KEY = "bench-key"
 CHAT = "chat_bench"  # opaque: every client sends it as is, so no client pays for encoding
 MIB = 1024 * 1024
@@ -501,6 +502,12 @@ def measure_burst(a: argparse.Namespace, plan: Plan, emu: Emulator, r: Results) 
             jobs["go-goroutines"] = [a.go_burst, *common]
         else:
             r.skipped["go-burst"] = "no --go-burst program given"
+        if a.java_classpath and shutil.which("java"):
+            # The source launcher runs Burst.java as it is; the release library, not the jar's.
+            jobs["java-async"] = ["java", "-cp", a.java_classpath, str(BURST_JAVA), *common]
+            env["BLOOIO_LIBRARY_PATH"] = a.lib
+        else:
+            r.skipped["java-burst"] = "no --java-classpath given, or java is not installed"
         for client, argv in jobs.items():
             log(f"{n} GETs at once, 100 ms server: {client}")
             p = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env)
@@ -774,7 +781,8 @@ def table(r: Results) -> str:
         lines += ["### 4c. N GETs at once on one event loop, emulator answering after 100 ms", "",
                   "Python asyncio (ours: `AsyncClient` on the library's own threads; the official "
                   "`AsyncBlooio`; `httpx.AsyncClient`), Node (ours, default `UV_THREADPOOL_SIZE`; "
-                  "`fetch`), Go (a goroutine per call). Median of the rounds; Node's "
+                  "`fetch`), Go (a goroutine per call), Java (`getChatBackgroundAsync` futures, on "
+                  "the library's threads). Median of the rounds; Node's "
                   "`fs.promises.readFile` of a tiny file is issued as each burst starts.", "",
                   "| client | N | burst s | readFile during it ms |", "|---|---:|---:|---:|"]
         for key, b in r.burst.items():
@@ -966,6 +974,7 @@ def main() -> None:
     p.add_argument("--lib", help="the release libblooio.so")
     p.add_argument("--wheel", help="the blooio_native wheel")
     p.add_argument("--go-burst", help="bench/go built against the release libblooio")
+    p.add_argument("--java-classpath", help="the Java binding's jar and JNA's, for bench/java")
     p.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.svg go")
     p.add_argument("--smoke", action="store_true", help="a few iterations of everything")
     p.add_argument("--no-analysis", action="store_true",

@@ -22,7 +22,8 @@ BENCH_C := $(BENCH_OUT)/blooio-bench-c
 BENCH_WHEELS := $(BENCH_OUT)/wheel
 BENCH_GO := $(BENCH_OUT)/blooio-bench-go
 BENCH_ARGS = --bench-bin $(BENCH_BIN) --bench-c $(BENCH_C) --lib $(BENCH_LIB) \
-	--wheel $$(ls $(BENCH_WHEELS)/blooio_native-*.whl) --go-burst $(BENCH_GO)
+	--wheel $$(ls $(BENCH_WHEELS)/blooio_native-*.whl) --go-burst $(BENCH_GO) \
+	--java-classpath $(abspath $(JAVA_JAR)):$$(ls $(HOME)/.m2/repository/net/java/dev/jna/jna/*/jna-*.jar | grep -v -e sources -e javadoc | tail -n 1)
 
 TEST_TARGETS += bench-smoke
 
@@ -67,7 +68,7 @@ bench-go: bench-c
 	cd bench/go && CGO_ENABLED=1 PKG_CONFIG_PATH=$(BENCH_OUT)/pkgconfig CGO_LDFLAGS="-Wl,-rpath,$(BENCH_LIBDIR)" \
 		$(GO) build -o $(BENCH_GO) .
 
-bench-build: bench-venv bench-rust bench-c bench-wheel bench-go node-deps
+bench-build: bench-venv bench-rust bench-c bench-wheel bench-go node-deps java
 
 bench: bench-build
 	$(BENCH_PY) bench/run.py $(BENCH_ARGS) --out bench
