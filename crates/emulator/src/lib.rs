@@ -98,7 +98,7 @@ impl Emulator {
             ));
         }
         let tls = config.tls.as_ref().map(tls::TlsServer::new).transpose()?;
-        let listener = std::net::TcpListener::bind(config.listen)?;
+        let listener = listen(config.listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(&config, addr, tls));
@@ -245,4 +245,15 @@ impl std::fmt::Debug for Emulator {
             .field("base_url", &self.base_url())
             .finish_non_exhaustive()
     }
+}
+
+/// A listening socket with room for a burst of connections: std's backlog (128) made some of
+/// 256 clients connecting at once wait a second for their SYN to be retried.
+fn listen(addr: std::net::SocketAddr) -> io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(4096)?;
+    Ok(socket.into())
 }
