@@ -166,10 +166,9 @@ impl Client {
         chat_id: &str,
         options: CallOptions<'_>,
     ) -> Result<ChatBackground, Error> {
-        let url = self.url(chat_id)?;
-        let mut call = self.prepare("GET", &url, options)?;
+        let mut call = self.prepare("GET", self.url(chat_id)?, options)?;
         self.with_retries(&mut call, |call| {
-            let request = self.pool.agent().get(&url);
+            let request = self.pool.agent().get(&call.url);
             let response = call.apply(request, &self.settings.authorization).call();
             self.finish(response, call.timeout)
         })
@@ -217,8 +216,7 @@ impl Client {
         image: Image<'_>,
         options: CallOptions<'_>,
     ) -> Result<ChatBackground, Error> {
-        let url = self.url(chat_id)?;
-        let mut call = self.prepare("PUT", &url, options)?;
+        let mut call = self.prepare("PUT", self.url(chat_id)?, options)?;
         let image = CheckedImage::check(image)?;
         self.with_retries(&mut call, |call| {
             let (content_type, len, body) = image
@@ -227,7 +225,7 @@ impl Client {
             let request = self
                 .pool
                 .agent()
-                .put(&url)
+                .put(&call.url)
                 .header(header::CONTENT_TYPE, content_type)
                 .header(header::CONTENT_LENGTH, len);
             let request = call.apply(request, &self.settings.authorization);
@@ -262,21 +260,16 @@ impl Client {
     fn prepare<'o>(
         &self,
         method: &'static str,
-        url: &str,
+        url: String,
         options: CallOptions<'o>,
     ) -> Result<Call<'o>, Error> {
         let timeout = call::call_timeout(options.timeout, self.settings.timeout)?;
         let mut headers = self.settings.headers.clone();
         let own = options.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
         call::merge(&mut headers, call::check_headers(own, "per-call header")?);
-        // The path as sent, for log lines: the URL without scheme and host.
-        let path = url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-            .unwrap_or_default();
         Ok(Call {
             method,
-            path,
+            url,
             timeout,
             custom_timeout: options.timeout.is_some(),
             headers,
@@ -290,7 +283,7 @@ impl Client {
     fn with_retries(
         &self,
         call: &mut Call<'_>,
-        mut attempt: impl FnMut(&mut Call<'_>) -> Result<ChatBackground, Failure>,
+        mut attempt: impl FnMut(&mut Call<'_>) -> Result<(u16, ChatBackground), Failure>,
     ) -> Result<ChatBackground, Error> {
         let _watch = cancel::watch(call.cancel.as_ref());
         let cancelled = |attempts: u32| {
@@ -314,14 +307,13 @@ impl Client {
                 return Err(cancelled(attempts));
             }
             let (error, decision) = match outcome {
-                Ok(mut background) => {
-                    let status = background.attempts.to_string();
+                Ok((status, mut background)) => {
                     self.log_attempt(
                         call,
                         started,
                         attempts,
                         tries,
-                        &status,
+                        &status.to_string(),
                         background.request_id.as_deref(),
                     );
                     background.attempts = attempts;
@@ -401,7 +393,7 @@ impl Client {
             format!(
                 "{} {} -> {outcome} in {} ms (attempt {attempt} of {tries}{id})",
                 call.method,
-                call.path,
+                call.path(),
                 started.elapsed().as_millis()
             )
         });
@@ -412,7 +404,7 @@ impl Client {
         &self,
         response: Result<Response<ureq::Body>, ureq::Error>,
         timeout: Duration,
-    ) -> Result<ChatBackground, Failure> {
+    ) -> Result<(u16, ChatBackground), Failure> {
         let mut response = response.map_err(|e| self.transport_failure(e, timeout))?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
@@ -432,9 +424,7 @@ impl Client {
             return match ChatBackground::from_json(&body) {
                 Ok(mut background) => {
                     background.request_id = request_id;
-                    // The status, for the log line; the retry loop then sets the attempts.
-                    background.attempts = u32::from(status);
-                    Ok(background)
+                    Ok((status, background))
                 }
                 Err(e) => Err(Failure::Final(e.with_response(
                     status,
@@ -513,7 +503,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 /// One call in progress: its checked options and what its log lines name.
 struct Call<'o> {
     method: &'static str,
-    path: String,
+    url: String,
     timeout: Duration,
     /// Whether the caller set the timeout (ureq then gets it per request).
     custom_timeout: bool,
@@ -524,6 +514,12 @@ struct Call<'o> {
 }
 
 impl Call<'_> {
+    /// The path as sent, for log lines: the URL without scheme and host.
+    fn path(&self) -> &str {
+        let rest = self.url.split_once("://").map_or("", |(_, rest)| rest);
+        rest.find('/').map_or("", |i| &rest[i..])
+    }
+
     fn is_cancelled(&self) -> bool {
         self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
     }
