@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use blooio_core::{CallOptions, CancelToken, ErrorKind, Image, LogLevel, LogSink};
+use blooio_core::{CallOptions, CancelToken, ChatBackground, Error, ErrorKind, Image, LogLevel, LogSink};
 use blooio_emulator::Fault;
 use common::*;
 
@@ -214,14 +214,25 @@ fn a_token_cancelled_before_the_call_sends_nothing() {
     assert!(api_requests(&emu).is_empty());
 }
 
-/// Cancels `token` after `after` from another thread; returns how long the call took after it.
-fn cancel_later(token: &CancelToken, after: Duration) -> std::thread::JoinHandle<Instant> {
-    let token = token.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(after);
-        token.cancel();
-        Instant::now()
-    })
+/// Makes `call` with a token that another thread cancels after `after`; returns the call's
+/// error (it must fail with Cancelled) and how long it took to return after the cancel.
+fn cancelled_after(
+    after: Duration,
+    call: impl FnOnce(CallOptions<'static>) -> Result<ChatBackground, Error>,
+) -> (Error, Duration) {
+    let token = CancelToken::new();
+    let canceller = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            token.cancel();
+            Instant::now()
+        })
+    };
+    let e = call(CallOptions::new().cancel_token(token)).unwrap_err();
+    let latency = canceller.join().unwrap().elapsed();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    (e, latency)
 }
 
 #[test]
@@ -231,13 +242,7 @@ fn cancelling_while_waiting_for_the_answer_returns_promptly_and_drops_the_connec
     c.get_chat_background(CHAT).unwrap();
     let connections = emu.connections_accepted();
     emu.script(Fault::passthrough().delay(ms(5000)));
-    let token = CancelToken::new();
-    let canceller = cancel_later(&token, ms(200));
-    let e = c
-        .get_chat_background_with(CHAT, CallOptions::new().cancel_token(token))
-        .unwrap_err();
-    let latency = canceller.join().unwrap().elapsed();
-    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    let (_, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
     assert!(latency < ms(150), "returned {latency:?} after the cancel");
     // The emulator saw the request cut short by the client.
     let deadline = Instant::now() + ms(2000);
@@ -257,14 +262,8 @@ fn cancelling_while_reading_a_late_body_returns_promptly() {
     let emu = emulator();
     let c = client(&emu);
     emu.script(Fault::passthrough().body_delay(ms(5000)));
-    let token = CancelToken::new();
-    let canceller = cancel_later(&token, ms(200));
     let started = Instant::now();
-    let e = c
-        .get_chat_background_with(CHAT, CallOptions::new().cancel_token(token))
-        .unwrap_err();
-    let latency = canceller.join().unwrap().elapsed();
-    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    let (_, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
     assert!(
         latency < ms(150),
         "returned {latency:?} after the cancel ({:?} in all)",
@@ -277,13 +276,7 @@ fn cancelling_during_a_retry_wait_returns_promptly() {
     let emu = emulator();
     let c = client(&emu);
     emu.script(Fault::status(503).header("Retry-After", "30"));
-    let token = CancelToken::new();
-    let canceller = cancel_later(&token, ms(200));
-    let e = c
-        .get_chat_background_with(CHAT, CallOptions::new().cancel_token(token))
-        .unwrap_err();
-    let latency = canceller.join().unwrap().elapsed();
-    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    let (e, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
     assert_eq!(e.attempts(), 1);
     assert!(latency < ms(100), "returned {latency:?} after the cancel");
     assert_eq!(api_requests(&emu).len(), 1);
@@ -295,13 +288,9 @@ fn cancelling_an_upload_while_the_body_is_sent_stops_it() {
     let c = client(&emu);
     // A slow reader: the body goes out while the emulator takes its time with the answer.
     emu.script(Fault::passthrough().delay(ms(3000)));
-    let token = CancelToken::new();
-    let canceller = cancel_later(&token, ms(150));
     let image = png(&vec![1u8; 2 * 1024 * 1024]);
-    let e = c
-        .set_chat_background_with(CHAT, Image::Bytes(&image), CallOptions::new().cancel_token(token))
-        .unwrap_err();
-    let latency = canceller.join().unwrap().elapsed();
-    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    let (_, latency) = cancelled_after(ms(150), |options| {
+        c.set_chat_background_with(CHAT, Image::Bytes(&image), options)
+    });
     assert!(latency < ms(150), "returned {latency:?} after the cancel");
 }
