@@ -230,6 +230,18 @@ def js_string(s: str) -> str:
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def node_settings(settings: list[tuple[str, Function]]) -> list[str]:
+    """OPTIONS' or CALL_OPTIONS' rows: name, setter, kind and, for an integer, the largest value."""
+    rows = []
+    for option, f in settings:
+        value = f.params[1]
+        kind = value_kind(value)
+        limit = f", max: {MAX[value.base]}" if kind == "integer" else ""
+        rows.append(f"  {{ name: {js_string(camel(option))}, setter: {js_string(short(f.name))}, "
+                    f"kind: {js_string(kind)}{limit} }},")
+    return rows
+
+
 def node_js(h: Header) -> str:
     out = [f"'use strict';", f"// {BANNER}.", ""]
     out += ["/**", " * What a call returned: the values of `blooio_status`. Fixed, never reused.",
@@ -243,20 +255,10 @@ def node_js(h: Header) -> str:
     out += [f"  {short(c.name)}: {js_string(koffi_callback(c))}," for c in h.callbacks]
     out += ["};", "", "/** The client options: one per `blooio_options_set_*` setter. */",
             "const OPTIONS = ["]
-    for option, f in h.options:
-        value = f.params[1]
-        kind = value_kind(value)
-        limit = f", max: {MAX[value.base]}" if kind == "integer" else ""
-        out.append(f"  {{ name: {js_string(camel(option))}, setter: {js_string(short(f.name))}, "
-                   f"kind: {js_string(kind)}{limit} }},")
+    out += node_settings(h.options)
     out += ["];", "", "/** The per-call options with a plain value: one per `blooio_call_options_set_*` setter. */",
             "const CALL_OPTIONS = ["]
-    for option, f in h.call_options:
-        value = f.params[1]
-        kind = value_kind(value)
-        limit = f", max: {MAX[value.base]}" if kind == "integer" else ""
-        out.append(f"  {{ name: {js_string(camel(option))}, setter: {js_string(short(f.name))}, "
-                   f"kind: {js_string(kind)}{limit} }},")
+    out += node_settings(h.call_options)
     out += ["];", "", "/** The background's fields: one per `blooio_background_*` getter. */",
             "const BACKGROUND_FIELDS = ["]
     for field, f in h.fields:
@@ -326,6 +328,17 @@ def ctypes_type(ctype: str) -> str:
     return f"ctypes.POINTER({scalar})" if stars else scalar
 
 
+def ctypes_settings(settings: list[tuple[str, Function]]) -> list[str]:
+    """_OPTIONS' or _CALL_OPTIONS' rows: (option, setter, kind, largest value)."""
+    rows = []
+    for option, f in settings:
+        value = f.params[1]
+        kind = value_kind(value)
+        rows.append(f'    ("{option}", "{f.name[len("blooio_"):]}", "{kind}", '
+                    f'{PY_MAX[value.base] if kind == "integer" else "None"}),')
+    return rows
+
+
 def ctypes_region(h: Header) -> str:
     out = [f"# --- {BANNER} ---", "", "",
            "class Status(enum.IntEnum):",
@@ -343,19 +356,11 @@ def ctypes_region(h: Header) -> str:
         out.append(f'    "{c.name}": ({ctypes_type(c.returns)}, [{args}]),')
     out += ["}", "", "# (option, setter, kind, largest value) for every blooio_options_set_* setter.",
             "_OPTIONS: List[Tuple[str, str, str, Optional[int]]] = ["]
-    for option, f in h.options:
-        value = f.params[1]
-        kind = value_kind(value)
-        out.append(f'    ("{option}", "{f.name[len("blooio_"):]}", "{kind}", '
-                   f'{PY_MAX[value.base] if kind == "integer" else "None"}),')
+    out += ctypes_settings(h.options)
     out += ["]", "", "# (option, setter, kind, largest value) for every blooio_call_options_set_* setter of a",
             "# plain value (the cancel token and the progress callback are bound by hand).",
             "_CALL_OPTIONS: List[Tuple[str, str, str, Optional[int]]] = ["]
-    for option, f in h.call_options:
-        value = f.params[1]
-        kind = value_kind(value)
-        out.append(f'    ("{option}", "{f.name[len("blooio_"):]}", "{kind}", '
-                   f'{PY_MAX[value.base] if kind == "integer" else "None"}),')
+    out += ctypes_settings(h.call_options)
     out += ["]", "", "# (field, getter, kind) for every blooio_background_* getter.",
             "_BACKGROUND_FIELDS: List[Tuple[str, str, str]] = ["]
     for field, f in h.fields:
@@ -395,9 +400,9 @@ def go_status(h: Header) -> str:
     return "\n".join(out)
 
 
-GO_FIELD = {"string": ("*C.char", "string", "goString(value)"),
-            "boolean": ("C.bool", "bool", "bool(value)"),
-            "integer": ("C.int64_t", "int64", "int64(value)")}
+# (Go type, conversion of the C value) of each kind of field; the conversions are in background.go.
+GO_FIELD = {"string": ("string", "goString"), "boolean": ("bool", "fromCBool"),
+            "integer": ("int64", None)}  # an integer converts from its own C type: fromCInt64, fromCUint32
 
 
 def go_background(h: Header) -> str:
@@ -407,7 +412,7 @@ def go_background(h: Header) -> str:
            "// the server (or was null). Changed is only set in answer to a set call. It marshals to JSON",
            "// in the API's own shape.",
            "type Background struct {"]
-    rows = [(pascal(field, GO_INITIALISMS), "*" + GO_FIELD[field_kind(f)][1], field) for field, f in h.fields]
+    rows = [(pascal(field, GO_INITIALISMS), "*" + GO_FIELD[field_kind(f)][0], field) for field, f in h.fields]
     name_w, type_w = (max(len(r[i]) for r in rows) for i in (0, 1))
     for name, go_type, field in rows:  # aligned as gofmt aligns them
         tag = "-" if field in RESPONSE_FIELDS else f"{field},omitempty"  # not in the API's JSON
@@ -416,17 +421,14 @@ def go_background(h: Header) -> str:
             "// takeBackground copies a background's fields into Go memory and frees it.",
             "func takeBackground(b *C.blooio_background) (*Background, error) {",
             "\treceived()", "\tdefer func() {", "\t\tC.blooio_background_free(b)", "\t\treleased()", "\t}()",
-            "\tvar out Background"]
+            "\tvar r backgroundReader", "\tout := Background{"]
     for field, f in h.fields:
-        c_type, _, convert = GO_FIELD[field_kind(f)]
-        if field_kind(f) == "integer":
-            c_type = f"C.{f.params[2].base}"
-        out += ["\t{", "\t\tvar present C.bool", f"\t\tvar value {c_type}",
-                f"\t\tif status := Status(C.{f.name}(b, &present, &value)); status != StatusOK {{",
-                f'\t\t\treturn nil, &Error{{Status: status, Message: "reading the background\'s {field} failed"}}',
-                "\t\t}", "\t\tif present {", f"\t\t\tv := {convert}",
-                f"\t\t\tout.{pascal(field, GO_INITIALISMS)} = &v", "\t\t}", "\t}"]
-    out += ["\treturn &out, nil", "}", ""]
+        value = f.params[2]
+        c_type = "*C.char" if field_kind(f) == "string" else f"C.{value.base}"
+        convert = GO_FIELD[field_kind(f)][1] or "fromC" + pascal(value.base.removesuffix("_t"))
+        out += [f"\t\t{pascal(field, GO_INITIALISMS)}: readField(&r, \"{field}\", {convert},",
+                f"\t\t\tfunc(p *C.bool, v *{c_type}) Status {{ return Status(C.{f.name}(b, p, v)) }}),"]
+    out += ["\t}", "\tif r.err != nil {", "\t\treturn nil, r.err", "\t}", "\treturn &out, nil", "}", ""]
     return "\n".join(out)
 
 

@@ -28,94 +28,27 @@ func takeBackground(b *C.blooio_background) (*Background, error) {
 		C.blooio_background_free(b)
 		released()
 	}()
-	var out Background
-	{
-		var present C.bool
-		var value *C.char
-		if status := Status(C.blooio_background_chat_id(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's chat_id failed"}
-		}
-		if present {
-			v := goString(value)
-			out.ChatID = &v
-		}
+	var r backgroundReader
+	out := Background{
+		ChatID: readField(&r, "chat_id", goString,
+			func(p *C.bool, v **C.char) Status { return Status(C.blooio_background_chat_id(b, p, v)) }),
+		HasBackground: readField(&r, "has_background", fromCBool,
+			func(p *C.bool, v *C.bool) Status { return Status(C.blooio_background_has_background(b, p, v)) }),
+		BackgroundID: readField(&r, "background_id", goString,
+			func(p *C.bool, v **C.char) Status { return Status(C.blooio_background_background_id(b, p, v)) }),
+		BackgroundURL: readField(&r, "background_url", goString,
+			func(p *C.bool, v **C.char) Status { return Status(C.blooio_background_background_url(b, p, v)) }),
+		BackgroundVersion: readField(&r, "background_version", fromCInt64,
+			func(p *C.bool, v *C.int64_t) Status { return Status(C.blooio_background_background_version(b, p, v)) }),
+		Changed: readField(&r, "changed", fromCBool,
+			func(p *C.bool, v *C.bool) Status { return Status(C.blooio_background_changed(b, p, v)) }),
+		RequestID: readField(&r, "request_id", goString,
+			func(p *C.bool, v **C.char) Status { return Status(C.blooio_background_request_id(b, p, v)) }),
+		Attempts: readField(&r, "attempts", fromCUint32,
+			func(p *C.bool, v *C.uint32_t) Status { return Status(C.blooio_background_attempts(b, p, v)) }),
 	}
-	{
-		var present C.bool
-		var value C.bool
-		if status := Status(C.blooio_background_has_background(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's has_background failed"}
-		}
-		if present {
-			v := bool(value)
-			out.HasBackground = &v
-		}
-	}
-	{
-		var present C.bool
-		var value *C.char
-		if status := Status(C.blooio_background_background_id(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's background_id failed"}
-		}
-		if present {
-			v := goString(value)
-			out.BackgroundID = &v
-		}
-	}
-	{
-		var present C.bool
-		var value *C.char
-		if status := Status(C.blooio_background_background_url(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's background_url failed"}
-		}
-		if present {
-			v := goString(value)
-			out.BackgroundURL = &v
-		}
-	}
-	{
-		var present C.bool
-		var value C.int64_t
-		if status := Status(C.blooio_background_background_version(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's background_version failed"}
-		}
-		if present {
-			v := int64(value)
-			out.BackgroundVersion = &v
-		}
-	}
-	{
-		var present C.bool
-		var value C.bool
-		if status := Status(C.blooio_background_changed(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's changed failed"}
-		}
-		if present {
-			v := bool(value)
-			out.Changed = &v
-		}
-	}
-	{
-		var present C.bool
-		var value *C.char
-		if status := Status(C.blooio_background_request_id(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's request_id failed"}
-		}
-		if present {
-			v := goString(value)
-			out.RequestID = &v
-		}
-	}
-	{
-		var present C.bool
-		var value C.uint32_t
-		if status := Status(C.blooio_background_attempts(b, &present, &value)); status != StatusOK {
-			return nil, &Error{Status: status, Message: "reading the background's attempts failed"}
-		}
-		if present {
-			v := int64(value)
-			out.Attempts = &v
-		}
+	if r.err != nil {
+		return nil, r.err
 	}
 	return &out, nil
 }
