@@ -18,17 +18,17 @@ import (
 	blooio "github.com/blooio-native/blooio-native/bindings/go"
 )
 
+const usage = "usage: burst BASE_URL API_KEY CHAT N ROUNDS"
+
 func main() {
 	if len(os.Args) != 6 {
-		fmt.Fprintln(os.Stderr, "usage: burst BASE_URL API_KEY CHAT N ROUNDS")
-		os.Exit(2)
+		fail(2, usage)
 	}
-	n, _ := strconv.Atoi(os.Args[4])
-	rounds, _ := strconv.Atoi(os.Args[5])
-	client, err := blooio.NewClient(blooio.WithBaseURL(os.Args[1]), blooio.WithAPIKey(os.Args[2]), blooio.WithMaxRetries(0))
+	baseURL, apiKey, chat := os.Args[1], os.Args[2], os.Args[3]
+	n, rounds := count("N", os.Args[4]), count("ROUNDS", os.Args[5])
+	client, err := blooio.NewClient(blooio.WithBaseURL(baseURL), blooio.WithAPIKey(apiKey), blooio.WithMaxRetries(0))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail(1, err)
 	}
 	defer client.Close()
 	ctx := context.Background()
@@ -41,7 +41,7 @@ func main() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := client.GetChatBackground(ctx, os.Args[3]); err != nil {
+				if _, err := client.GetChatBackground(ctx, chat); err != nil {
 					errs <- err
 				}
 			}()
@@ -49,8 +49,7 @@ func main() {
 		wg.Wait()
 		close(errs)
 		if err := <-errs; err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			fail(1, err)
 		}
 		if r > 0 {
 			wall = append(wall, time.Since(start).Nanoseconds())
@@ -58,4 +57,19 @@ func main() {
 	}
 	out, _ := json.Marshal(map[string]any{"client": "go", "n": n, "wall_ns": wall})
 	fmt.Println(string(out))
+}
+
+// count reads a whole number of at least 1 (N, ROUNDS), or stops with the usage.
+func count(name, arg string) int {
+	v, err := strconv.Atoi(arg)
+	if err != nil || v < 1 {
+		fail(2, fmt.Sprintf("%s is %q: give a whole number of at least 1\n%s", name, arg, usage))
+	}
+	return v
+}
+
+// fail prints why to stderr and exits with code.
+func fail(code int, why any) {
+	fmt.Fprintln(os.Stderr, why)
+	os.Exit(code)
 }

@@ -174,85 +174,83 @@ func milliseconds(d time.Duration) C.uint64_t {
 	return C.uint64_t(d / time.Millisecond)
 }
 
-// apply hands the settings to the library's options, one setter at a time.
+// apply hands the settings to the library's options, one setter at a time, in this order;
+// the first refusal is the error.
 func (s *settings) apply(o *C.blooio_options) error {
 	var e *C.blooio_error
-	setString := func(value *string, name string, set func(*C.char) Status) error {
-		if value == nil {
-			return nil
-		}
-		c, err := cString(*value, name)
-		if err != nil {
-			return err
-		}
-		defer C.free(unsafe.Pointer(c))
-		if status := set(c); status != StatusOK {
-			return takeError(status, e)
+	check := func(status C.enum_blooio_status) error {
+		if Status(status) != StatusOK {
+			return takeError(Status(status), e)
 		}
 		return nil
 	}
-	set := func(status Status) error {
-		if status != StatusOK {
-			return takeError(status, e)
-		}
-		return nil
-	}
-	if err := setString(&s.binding, "the binding name", func(c *C.char) Status {
-		return Status(C.blooio_options_set_binding(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if err := setString(s.apiKey, "the API key", func(c *C.char) Status {
-		return Status(C.blooio_options_set_api_key(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if err := setString(s.baseURL, "the base URL", func(c *C.char) Status {
-		return Status(C.blooio_options_set_base_url(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if err := setString(s.userAgentSuffix, "the User-Agent suffix", func(c *C.char) Status {
-		return Status(C.blooio_options_set_user_agent_suffix(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if s.timeout != nil {
-		if err := set(Status(C.blooio_options_set_timeout_ms(o, milliseconds(*s.timeout), &e))); err != nil {
-			return err
+	// str sets a string (copied into C memory for the call) when it was given.
+	str := func(value *string, name string, set func(*C.char) C.enum_blooio_status) func() error {
+		return func() error {
+			if value == nil {
+				return nil
+			}
+			c, err := cString(*value, name)
+			if err != nil {
+				return err
+			}
+			defer C.free(unsafe.Pointer(c))
+			return check(set(c))
 		}
 	}
-	if s.connectTimeout != nil {
-		if err := set(Status(C.blooio_options_set_connect_timeout_ms(o, milliseconds(*s.connectTimeout), &e))); err != nil {
-			return err
+	// given sets a value when it was given; set runs only then.
+	given := func(isSet bool, set func() C.enum_blooio_status) func() error {
+		return func() error {
+			if !isSet {
+				return nil
+			}
+			return check(set())
 		}
 	}
-	if s.maxRetries != nil {
-		n := *s.maxRetries
-		if n < 0 || uint64(n) > math.MaxUint32 {
-			return argumentError("max retries is %d; give a number from 0 to %d", n, uint32(math.MaxUint32))
-		}
-		if err := set(Status(C.blooio_options_set_max_retries(o, C.uint32_t(n), &e))); err != nil {
-			return err
-		}
+	steps := []func() error{
+		str(&s.binding, "the binding name", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_binding(o, c, &e)
+		}),
+		str(s.apiKey, "the API key", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_api_key(o, c, &e)
+		}),
+		str(s.baseURL, "the base URL", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_base_url(o, c, &e)
+		}),
+		str(s.userAgentSuffix, "the User-Agent suffix", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_user_agent_suffix(o, c, &e)
+		}),
+		given(s.timeout != nil, func() C.enum_blooio_status {
+			return C.blooio_options_set_timeout_ms(o, milliseconds(*s.timeout), &e)
+		}),
+		given(s.connectTimeout != nil, func() C.enum_blooio_status {
+			return C.blooio_options_set_connect_timeout_ms(o, milliseconds(*s.connectTimeout), &e)
+		}),
+		func() error {
+			if s.maxRetries == nil {
+				return nil
+			}
+			n := *s.maxRetries
+			if n < 0 || uint64(n) > math.MaxUint32 {
+				return argumentError("max retries is %d; give a number from 0 to %d", n, uint32(math.MaxUint32))
+			}
+			return check(C.blooio_options_set_max_retries(o, C.uint32_t(n), &e))
+		},
+		given(s.insecureHTTP != nil, func() C.enum_blooio_status {
+			return C.blooio_options_set_allow_insecure_http(o, C.bool(*s.insecureHTTP), &e)
+		}),
+		str(s.caFile, "CA file", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_ca_file(o, c, &e)
+		}),
+		str(s.proxy, "proxy", func(c *C.char) C.enum_blooio_status {
+			return C.blooio_options_set_proxy(o, c, &e)
+		}),
+		given(s.platformVerifier != nil, func() C.enum_blooio_status {
+			return C.blooio_options_set_platform_verifier(o, C.bool(*s.platformVerifier), &e)
+		}),
 	}
-	if s.insecureHTTP != nil {
-		if err := set(Status(C.blooio_options_set_allow_insecure_http(o, C.bool(*s.insecureHTTP), &e))); err != nil {
-			return err
-		}
-	}
-	if err := setString(s.caFile, "CA file", func(c *C.char) Status {
-		return Status(C.blooio_options_set_ca_file(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if err := setString(s.proxy, "proxy", func(c *C.char) Status {
-		return Status(C.blooio_options_set_proxy(o, c, &e))
-	}); err != nil {
-		return err
-	}
-	if s.platformVerifier != nil {
-		if err := set(Status(C.blooio_options_set_platform_verifier(o, C.bool(*s.platformVerifier), &e))); err != nil {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return err
 		}
 	}
@@ -261,10 +259,10 @@ func (s *settings) apply(o *C.blooio_options) error {
 		if err != nil {
 			return err
 		}
-		status := Status(C.blooio_options_add_default_header(o, name, value, &e))
+		status := C.blooio_options_add_default_header(o, name, value, &e)
 		C.free(unsafe.Pointer(name))
 		C.free(unsafe.Pointer(value))
-		if err := set(status); err != nil {
+		if err := check(status); err != nil {
 			return err
 		}
 	}

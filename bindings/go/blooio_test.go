@@ -63,6 +63,16 @@ func wantError(t *testing.T, err error, status Status) *Error {
 	return e
 }
 
+// getBackground gets the test chat's background, failing the test on an error.
+func getBackground(t *testing.T, c *Client) *Background {
+	t.Helper()
+	got, err := c.GetChatBackground(t.Context(), chat)
+	if err != nil {
+		t.Fatalf("GetChatBackground: %v", err)
+	}
+	return got
+}
+
 func deref[T any](t *testing.T, field string, p *T) T {
 	t.Helper()
 	if p == nil {
@@ -92,10 +102,7 @@ func TestScenario(t *testing.T) {
 		t.Errorf("background_version %d", v)
 	}
 
-	got, err := c.GetChatBackground(t.Context(), chat)
-	if err != nil {
-		t.Fatalf("GetChatBackground: %v", err)
-	}
+	got := getBackground(t, c)
 	if !deref(t, "has_background", got.HasBackground) {
 		t.Error("has_background is false on get")
 	}
@@ -144,10 +151,7 @@ func TestScenario(t *testing.T) {
 func TestBackgroundMarshalsToTheAPIShape(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
-	got, err := c.GetChatBackground(t.Context(), chat)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := getBackground(t, c)
 	b, err := json.Marshal(got)
 	if err != nil {
 		t.Fatal(err)
@@ -194,9 +198,7 @@ func TestInvalidChatIDsSendNothing(t *testing.T) {
 		_, err = c.SetChatBackgroundFile(t.Context(), id, sample)
 		wantError(t, err, StatusInvalidChatID)
 	}
-	if reqs := emu.requests(t); len(reqs) != 0 {
-		t.Errorf("%d requests sent", len(reqs))
-	}
+	emu.wantNothingSent(t)
 }
 
 func TestArgumentsThatCannotCrossAreRefused(t *testing.T) {
@@ -215,9 +217,7 @@ func TestArgumentsThatCannotCrossAreRefused(t *testing.T) {
 	if e := wantError(t, err, StatusIO); !strings.Contains(e.Message, "/nonexistent/beach.jpg") {
 		t.Errorf("io: %s", e.Message)
 	}
-	if reqs := emu.requests(t); len(reqs) != 0 {
-		t.Errorf("%d requests sent", len(reqs))
-	}
+	emu.wantNothingSent(t)
 }
 
 func TestUnusableConfiguration(t *testing.T) {

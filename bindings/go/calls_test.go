@@ -83,9 +83,7 @@ func TestRefusedHeadersSendNothing(t *testing.T) {
 	if e := wantError(t, err, StatusInvalidConfig); !strings.Contains(e.Message, "BLOOIO_CUSTOM_HEADERS") {
 		t.Errorf("the message does not name BLOOIO_CUSTOM_HEADERS: %s", e.Message)
 	}
-	if n := len(emu.requests(t)); n != 0 {
-		t.Fatalf("%d requests were sent", n)
-	}
+	emu.wantNothingSent(t)
 }
 
 func TestPerCallTimeoutAgainstASlowAnswer(t *testing.T) {
@@ -106,18 +104,13 @@ func TestPerCallTimeoutAgainstASlowAnswer(t *testing.T) {
 		_, err := c.GetChatBackground(t.Context(), chat, WithTimeout(d))
 		wantError(t, err, StatusInvalidConfig)
 	}
-	if n := len(emu.requests(t)); n != 0 {
-		t.Fatalf("%d requests were sent", n)
-	}
+	emu.wantNothingSent(t)
 }
 
 func TestRequestIDAndAttempts(t *testing.T) {
 	setUp(t)
 	c := newClient(t)
-	first, err := c.GetChatBackground(t.Context(), chat)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := getBackground(t, c)
 	emu.script(t, map[string]any{"status": 502})
 	set, err := c.SetChatBackgroundBytes(t.Context(), chat, sampleBytes(t))
 	if err != nil {
@@ -162,10 +155,7 @@ func TestLoggerGetsOneLinePerAttemptWithoutTheKey(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newClient(t, WithLogger(logger))
 	emu.script(t, map[string]any{"status": 502})
-	got, err := c.GetChatBackground(t.Context(), chat)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := getBackground(t, c)
 	text := out.String()
 	t.Logf("logged:\n%s", text)
 	for _, want := range []string{
@@ -427,9 +417,7 @@ func TestContextDoneBeforeTheCallSendsNothing(t *testing.T) {
 	}
 	_, err = c.GetChatBackground(nil, chat)
 	wantError(t, err, StatusInvalidArgument)
-	if n := len(emu.requests(t)); n != 0 {
-		t.Fatalf("%d requests were sent", n)
-	}
+	emu.wantNothingSent(t)
 }
 
 func TestManyGoroutinesCancelled(t *testing.T) {

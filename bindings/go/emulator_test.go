@@ -135,6 +135,14 @@ func (e *emulator) requests(t testing.TB) []recordedRequest {
 	return out
 }
 
+// wantNothingSent fails the test if a request reached the emulator since its last reset.
+func (e *emulator) wantNothingSent(t testing.TB) {
+	t.Helper()
+	if n := len(e.requests(t)); n != 0 {
+		t.Fatalf("%d requests were sent", n)
+	}
+}
+
 func (e *emulator) reset(t testing.TB) {
 	t.Helper()
 	e.control(t, "POST", "reset", nil, nil)
