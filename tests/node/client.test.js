@@ -3,49 +3,21 @@
 // bytes, a bad key), then what is particular to Node: NULL/undefined arguments, calls that run
 // off the event loop, close() with calls in flight, and handles freed.
 
-const { test, before, after, beforeEach } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
 
 const { Client, BlooioError, Status, libraryVersion, _liveHandles } = require('../../bindings/node');
-const { startEmulator } = require('./emulator');
-
-const SAMPLE = path.join(__dirname, '..', '..', 'examples', 'assets', 'sample.png');
-const CHAT = '+15551234567';
+const { useEmulator, rejectsWith, SAMPLE, CHAT } = require('./fixture');
 
 let emulator;
 let client;
-
-before(async () => {
-  emulator = await startEmulator();
-  client = new Client({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
-});
-
-after(async () => {
-  client.close();
-  await emulator.stop();
-});
-
-beforeEach(async () => {
-  await emulator.control('POST', 'reset');
-});
+useEmulator({}, (started) => ({ emulator, client } = started));
 
 /** The API requests the emulator received since the last reset. */
 const sent = () => emulator.control('GET', 'requests');
-
-/** Asserts `promise` rejects with a BlooioError of `status`, and returns the error. */
-async function rejectsWith(promise, status) {
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof BlooioError, `expected a BlooioError, got ${error}`);
-  assert.equal(error.status, status, `status ${error.kind}: ${error.message}`);
-  return error;
-}
 
 test('the scenario: set from a file, get it back, set from bytes; every handle freed', async () => {
   const set = await client.setChatBackgroundFile(CHAT, SAMPLE);

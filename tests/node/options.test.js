@@ -4,35 +4,20 @@
 // the logger and BLOOIO_LOG, and AbortSignal cancellation (latency measured, the connection not
 // reused, nothing leaked).
 
-const { test, before, after, beforeEach } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { Client, BlooioError, AbortError, Status, _liveHandles } = require('../../bindings/node');
-const { startEmulator } = require('./emulator');
+const { useEmulator, rejectsWith, SAMPLE, CHAT } = require('./fixture');
 
-const SAMPLE = path.join(__dirname, '..', '..', 'examples', 'assets', 'sample.png');
-const CHAT = '+15551234567';
 const PATH = '/v2/api/chats/%2B15551234567/background';
 
 let emulator;
 let client;
-
-before(async () => {
-  emulator = await startEmulator();
-  client = new Client({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, maxRetries: 0 });
-});
-
-after(async () => {
-  client.close();
-  await emulator.stop();
-});
-
-beforeEach(async () => {
-  await emulator.control('POST', 'reset');
-});
+useEmulator({ maxRetries: 0 }, (started) => ({ emulator, client } = started));
 
 const sent = () => emulator.control('GET', 'requests');
 /** The recorded requests the client cut short (`client_aborted`), polled: it is set a moment after. */
@@ -46,17 +31,6 @@ async function cutShort(expected = 1) {
 }
 /** Every value of header `name` (lowercase) in a recorded request. */
 const headerValues = (request, name) => request.headers.filter(([n]) => n === name).map(([, v]) => v);
-
-async function rejectsWith(promise, status) {
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof BlooioError, `expected a BlooioError, got ${error}`);
-  assert.equal(error.status, status, `status ${error.kind}: ${error.message}`);
-  return error;
-}
 
 test('results carry the request id and the attempts the call took', async () => {
   const got = await client.getChatBackground(CHAT);
