@@ -326,14 +326,9 @@ public final class BlooioClient implements AutoCloseable {
 
         /** Gives the call a token of its own (async calls), linked to the caller's token. */
         void ownToken() {
-            PointerByReference out = new PointerByReference();
-            PointerByReference error = new PointerByReference();
-            int status = Native.lib().blooio_cancel_token_new(out, error);
-            if (status != 0) {
-                throw Errors.take(status, error.getValue());
-            }
+            Pointer created = CancelToken.newHandle();
             synchronized (this) {
-                token = Native.taken(Native.Kind.CANCEL_TOKEN, out.getValue());
+                token = Native.taken(Native.Kind.CANCEL_TOKEN, created);
             }
             options.cancelToken().ifPresent(t -> {
                 linked = true;

@@ -30,15 +30,20 @@ public final class CancelToken {
 
     /** A token not yet cancelled. */
     public CancelToken() {
+        handle = newHandle();
+        Pointer h = handle;
+        CLEANER.register(this, () -> Native.lib().blooio_cancel_token_free(h));
+    }
+
+    /** A new library token, owned by the caller; what the library answered when it cannot make one is thrown. */
+    static Pointer newHandle() {
         PointerByReference out = new PointerByReference();
         PointerByReference error = new PointerByReference();
         int status = Native.lib().blooio_cancel_token_new(out, error);
         if (status != 0) {
             throw Errors.take(status, error.getValue());
         }
-        handle = out.getValue();
-        Pointer h = handle;
-        CLEANER.register(this, () -> Native.lib().blooio_cancel_token_free(h));
+        return out.getValue();
     }
 
     /** Cancels every call made with this token, now and later. Idempotent; any thread. */

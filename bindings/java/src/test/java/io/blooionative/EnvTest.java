@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -23,26 +18,13 @@ import org.junit.jupiter.api.Test;
 class EnvTest extends EmulatorTest {
     /** Runs EnvProbe; returns {exit code, stdout, stderr}. */
     static Object[] probe(Map<String, String> env) throws Exception {
-        String classpath = String.join(File.pathSeparator, where(BlooioClient.class), where(EnvProbe.class),
-                where(com.sun.jna.Native.class));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, EnvProbe.class.getName());
-        File stderr = File.createTempFile("blooio-env-probe", ".err");
-        stderr.deleteOnExit();
-        pb.redirectError(stderr);
-        pb.environment().keySet().removeIf(k -> k.startsWith("BLOOIO_") && !k.equals("BLOOIO_LIBRARY_PATH"));
-        pb.environment().put("BLOOIO_API_KEY", Emulator.API_KEY);
-        pb.environment().put("BLOOIO_BASE_URL", emulator.baseUrl);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        return new Object[] {p.exitValue(), out.trim(), Files.readString(stderr.toPath())};
-    }
-
-    static String where(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        ChildJvm.Result r = ChildJvm.run(EnvProbe.class, e -> {
+            e.keySet().removeIf(k -> k.startsWith("BLOOIO_") && !k.equals("BLOOIO_LIBRARY_PATH"));
+            e.put("BLOOIO_API_KEY", Emulator.API_KEY);
+            e.put("BLOOIO_BASE_URL", emulator.baseUrl);
+            e.putAll(env);
+        });
+        return new Object[] {r.exit(), r.out().trim(), r.err()};
     }
 
     @Test

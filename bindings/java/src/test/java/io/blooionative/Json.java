@@ -43,46 +43,20 @@ final class Json {
         char c = s.charAt(i);
         switch (c) {
             case '{': {
-                i++;
                 Map<String, Object> map = new LinkedHashMap<>();
-                space();
-                if (s.charAt(i) == '}') {
-                    i++;
-                    return map;
-                }
-                while (true) {
+                items('}', () -> {
                     space();
                     String key = string();
                     space();
                     expect(':');
                     map.put(key, value());
-                    space();
-                    if (s.charAt(i) == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect('}');
-                    return map;
-                }
+                });
+                return map;
             }
             case '[': {
-                i++;
                 List<Object> list = new ArrayList<>();
-                space();
-                if (s.charAt(i) == ']') {
-                    i++;
-                    return list;
-                }
-                while (true) {
-                    list.add(value());
-                    space();
-                    if (s.charAt(i) == ',') {
-                        i++;
-                        continue;
-                    }
-                    expect(']');
-                    return list;
-                }
+                items(']', () -> list.add(value()));
+                return list;
             }
             case '"':
                 return string();
@@ -94,6 +68,26 @@ final class Json {
                 return literal("null", null);
             default:
                 return number();
+        }
+    }
+
+    /** Reads an object's or an array's items, from its opening bracket to {@code close}. */
+    private void items(char close, Runnable item) {
+        i++;
+        space();
+        if (i < s.length() && s.charAt(i) == close) {
+            i++;
+            return;
+        }
+        while (true) {
+            item.run();
+            space();
+            if (i < s.length() && s.charAt(i) == ',') {
+                i++;
+                continue;
+            }
+            expect(close);
+            return;
         }
     }
 

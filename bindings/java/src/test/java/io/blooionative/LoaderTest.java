@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,28 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
  * clear error when that names nothing.
  */
 class LoaderTest {
-    private static String where(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
-
     private static List<String> probe(Map<String, String> env, int expectedExit) throws Exception {
-        String classpath = String.join(File.pathSeparator, where(BlooioClient.class), where(LoaderProbe.class),
-                where(com.sun.jna.Native.class));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, LoaderProbe.class.getName());
-        // Apart from stdout: Java 24+ warns on stderr when JNA loads a library.
-        File stderr = File.createTempFile("blooio-probe", ".err");
-        stderr.deleteOnExit();
-        pb.redirectError(stderr);
-        pb.environment().remove("BLOOIO_LIBRARY_PATH");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String err = Files.readString(stderr.toPath());
-        assertEquals(expectedExit, p.exitValue(), out + err);
-        return List.of((expectedExit == 0 ? out : err).split("\n"));
+        ChildJvm.Result r = ChildJvm.run(LoaderProbe.class, e -> {
+            e.remove("BLOOIO_LIBRARY_PATH");
+            e.putAll(env);
+        });
+        assertEquals(expectedExit, r.exit(), r.out() + r.err());
+        return List.of((expectedExit == 0 ? r.out() : r.err()).split("\n"));
     }
 
     @Test
