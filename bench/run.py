@@ -39,35 +39,24 @@ MIB = 1024 * 1024
 
 @dataclass
 class Plan:
-    """How much of everything to do."""
+    """How much of everything to do; the defaults are the full run's."""
 
-    rust_calls: int
-    py_calls: int
-    warmup: int
-    rounds: int
-    curl_calls: int
-    put_processes: int
-    uploads: int
-    import_runs: int
-    scale_calls_per_thread: int
-    scale_rounds: int
+    rust_calls: int = 2000
+    py_calls: int = 500
+    warmup: int = 300
+    rounds: int = 9
+    curl_calls: int = 1000
+    put_processes: int = 5
+    uploads: int = 3
+    import_runs: int = 31
+    scale_calls_per_thread: int = 6
+    scale_rounds: int = 3
     cold_calls: int = 30  # HTTPS cold starts (new client + first GET) per client
     burst_sizes: tuple[int, ...] = (64, 512)
     burst_rounds: int = 3
 
 
-FULL = Plan(
-    rust_calls=2000,
-    py_calls=500,
-    warmup=300,
-    rounds=9,
-    curl_calls=1000,
-    put_processes=5,
-    uploads=3,
-    import_runs=31,
-    scale_calls_per_thread=6,
-    scale_rounds=3,
-)
+FULL = Plan()
 SMOKE = Plan(
     rust_calls=20,
     py_calls=10,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import contextlib
 import dataclasses
 import enum
 import itertools
@@ -28,7 +29,7 @@ import logging
 import os
 import sys
 import threading
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 __all__ = [
     "Background",
@@ -550,6 +551,30 @@ def _option_value(name: str, kind: str, largest: Optional[int], value: Any) -> A
     return value
 
 
+@contextlib.contextmanager
+def _options_object(
+    lib: _Library,
+    new: Any,
+    free: Any,
+    table: List[Tuple[str, str, str, Optional[int]]],
+    settings: Dict[str, Any],
+    err: ctypes.c_void_p,
+) -> Iterator[Optional[int]]:
+    """A new options object (``new``) with ``settings`` applied through ``table``'s setters;
+    freed (``free``) when the block ends: the library copies from it what it keeps."""
+    opts = ctypes.c_void_p()
+    _check(lib, new(ctypes.byref(opts), ctypes.byref(err)), err)
+    lib.received(opts.value)
+    try:
+        for name, setter, kind, largest in table:
+            if settings.get(name) is not None:
+                value = _option_value(name, kind, largest, settings[name])
+                _check(lib, getattr(lib, setter)(opts.value, value, ctypes.byref(err)), err)
+        yield opts.value
+    finally:
+        lib.release(free, opts.value)
+
+
 class Client:
     """A client for the chat-background endpoints, safe to share between threads.
 
@@ -599,34 +624,25 @@ class Client:
         if unknown:
             raise TypeError(f"Client() got unknown options {sorted(unknown)}")
         err = ctypes.c_void_p()
-        opts = ctypes.c_void_p()
-        _check(lib, lib.options_new(ctypes.byref(opts), ctypes.byref(err)), err)
-        lib.received(opts.value)
-        try:
-            for name, setter, kind, largest in _OPTIONS:
-                if settings.get(name) is not None:
-                    value = _option_value(name, kind, largest, settings[name])
-                    _check(lib, getattr(lib, setter)(opts.value, value, ctypes.byref(err)), err)
+        with _options_object(lib, lib.options_new, lib.options_free, _OPTIONS, settings, err) as opts:
             for name_bytes, value_bytes in headers:
-                status = lib.options_add_default_header(opts.value, name_bytes, value_bytes, ctypes.byref(err))
+                status = lib.options_add_default_header(opts, name_bytes, value_bytes, ctypes.byref(err))
                 _check(lib, status, err)
             sink = None
             if logger is not None:
                 sink = next(_ids)
                 level = 2 if logger.isEnabledFor(logging.DEBUG) else 1
                 status = lib.options_set_log_callback(
-                    opts.value, level, ctypes.cast(lib.log_callback, ctypes.c_void_p), sink, ctypes.byref(err)
+                    opts, level, ctypes.cast(lib.log_callback, ctypes.c_void_p), sink, ctypes.byref(err)
                 )
                 _check(lib, status, err)
             client = ctypes.c_void_p()
-            _check(lib, lib.client_new(opts.value, ctypes.byref(client), ctypes.byref(err)), err)
+            _check(lib, lib.client_new(opts, ctypes.byref(client), ctypes.byref(err)), err)
             lib.received(client.value)
             self._ptr = client.value
             if sink is not None:
                 _sinks[sink] = logger
                 self._sink = sink
-        finally:
-            lib.release(lib.options_free, opts.value)
 
     def get_chat_background(
         self,
@@ -749,31 +765,22 @@ class Client:
         call = _Call(progress)
         call_id = next(_ids)
         err = ctypes.c_void_p()
-        opts = ctypes.c_void_p()
-        _check(lib, lib.call_options_new(ctypes.byref(opts), ctypes.byref(err)), err)
-        lib.received(opts.value)
-        try:
-            for name, setter, kind, largest in _CALL_OPTIONS:
-                if settings.get(name) is not None:
-                    value = _option_value(name, kind, largest, settings[name])
-                    _check(lib, getattr(lib, setter)(opts.value, value, ctypes.byref(err)), err)
+        # Each call copies its options at its start: they may go as soon as it is started.
+        with _options_object(lib, lib.call_options_new, lib.call_options_free, _CALL_OPTIONS, settings, err) as opts:
             for name_bytes, value_bytes in headers:
-                _check(lib, lib.call_options_add_header(opts.value, name_bytes, value_bytes, ctypes.byref(err)), err)
+                _check(lib, lib.call_options_add_header(opts, name_bytes, value_bytes, ctypes.byref(err)), err)
             if progress is not None:
                 callback = ctypes.cast(lib.progress_callback, ctypes.c_void_p)
-                _check(lib, lib.call_options_set_progress(opts.value, callback, call_id, ctypes.byref(err)), err)
-            _check(lib, lib.call_options_set_cancel_token(opts.value, token._ptr, ctypes.byref(err)), err)
+                _check(lib, lib.call_options_set_progress(opts, callback, call_id, ctypes.byref(err)), err)
+            _check(lib, lib.call_options_set_cancel_token(opts, token._ptr, ctypes.byref(err)), err)
             _calls[call_id] = call
             done = ctypes.cast(lib.done_callback, ctypes.c_void_p)
             # The library copies the arguments and options and keeps the client alive until the
             # call ends, even if another thread closes it meanwhile.
-            status = fn(ptr, *args, opts.value, done, call_id, ctypes.byref(err))
+            status = fn(ptr, *args, opts, done, call_id, ctypes.byref(err))
             if status != Status.OK:
                 _calls.pop(call_id, None)
                 raise _take_error(lib, status, err)
-        finally:
-            # Each call copies its options at its start: they may go at once.
-            lib.release(lib.call_options_free, opts.value)
         try:
             call.done.wait()
         except BaseException:

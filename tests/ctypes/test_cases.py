@@ -9,11 +9,11 @@ import tempfile
 import unittest
 from typing import Any, Dict, List
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from support import API_KEY, ROOT, Emulator, live
+
 sys.path.insert(0, str(ROOT / "tests" / "cases"))
 
 import caselib  # noqa: E402
-from test_ctypes import API_KEY, Emulator, live  # noqa: E402
 
 from blooio_ctypes import BlooioError, Client  # noqa: E402
 

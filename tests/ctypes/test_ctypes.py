@@ -11,110 +11,20 @@ passes both. Runs with `python3 -m unittest` or pytest.
 from __future__ import annotations
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 import threading
 import time
 import unittest
-import urllib.request
 from typing import Any, List, Optional
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bindings" / "python-ctypes"))
+# support first: it puts the binding and emulator_control on sys.path.
+from support import API_KEY, CHAT, SAMPLE, LibraryTest, live
 
-import blooio_ctypes  # noqa: E402
-from blooio_ctypes import Background, BlooioError, Client, Status  # noqa: E402
-
-SAMPLE = ROOT / "examples" / "assets" / "sample.png"
-CHAT = "+15551234567"
-API_KEY = "bl_test_key_ctypes_0123456789"
+import blooio_ctypes
+from blooio_ctypes import Background, BlooioError, Client, Status
+from emulator_control import Spinner
 
 
-class Emulator:
-    """The emulator, started with --exit-on-stdin-eof and a stdin pipe this process holds, so
-    it stops when the tests stop, however they stop."""
-
-    def __init__(self) -> None:
-        binary = os.environ.get("BLOOIO_EMULATOR")
-        if not binary:
-            raise unittest.SkipTest("set BLOOIO_EMULATOR to the blooio-emulator binary")
-        self.proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--api-key", API_KEY, "--exit-on-stdin-eof", "--quiet"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().decode().strip()
-        if not self.base_url:
-            raise RuntimeError("the emulator printed no URL")
-        self.origin = self.base_url.rsplit("/v2/api", 1)[0]
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            f"{self.origin}/__emulator/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
-
-    def requests(self) -> List[Any]:
-        records: List[Any] = self.control("GET", "requests")
-        return records
-
-    def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-
-
-def live() -> int:
-    return blooio_ctypes._load().live
-
-
-class CtypesTest(unittest.TestCase):
-    emulator: Emulator
-    client: Client
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        if not os.environ.get("BLOOIO_LIB"):
-            raise unittest.SkipTest("set BLOOIO_LIB to libblooio.so")
-        cls.emulator = Emulator()
-        cls.client = Client(API_KEY, cls.emulator.base_url)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.emulator.stop()
-
-    def setUp(self) -> None:
-        self.emulator.control("POST", "reset")
-        self.live_before = live()
-        # Registered first, so it runs after the test's other cleanups (which close clients).
-        self.addCleanup(self.assert_all_freed)
-
-    def assert_all_freed(self) -> None:
-        self.assertEqual(live(), self.live_before, "every object the library handed over is freed")
-
-    def new_client(self, **kwargs: Any) -> Client:
-        kwargs.setdefault("api_key", API_KEY)
-        kwargs.setdefault("base_url", self.emulator.base_url)
-        client = Client(**kwargs)
-        self.addCleanup(client.close)
-        return client
-
-    def assert_error(self, status: Status, fn: Any, *args: Any) -> BlooioError:
-        with self.assertRaises(BlooioError) as caught:
-            fn(*args)
-        self.assertEqual(caught.exception.status, status, caught.exception.message)
-        return caught.exception
-
+class CtypesTest(LibraryTest):
     def test_scenario(self) -> None:
         client = self.client
         set_ = client.set_chat_background_file(CHAT, SAMPLE)
@@ -212,24 +122,11 @@ class CtypesTest(unittest.TestCase):
 
     def test_the_gil_is_released_during_a_call(self) -> None:
         self.emulator.control("POST", "config", {"latency_ms": 300})
-        ticks = 0
-        stop = threading.Event()
-
-        def spin() -> None:
-            nonlocal ticks
-            while not stop.is_set():
-                ticks += 1
-                time.sleep(0.005)
-
-        spinner = threading.Thread(target=spin)
-        spinner.start()
-        try:
+        with Spinner(pause=0.005) as spinner:
             started = time.monotonic()
             self.assertIs(self.client.get_chat_background(CHAT).has_background, False)
             elapsed = time.monotonic() - started
-        finally:
-            stop.set()
-            spinner.join()
+        ticks = spinner.count
         self.assertGreaterEqual(elapsed, 0.29)
         self.assertGreaterEqual(ticks, 10, f"another thread ran only {ticks} times in {elapsed:.2f}s")
 

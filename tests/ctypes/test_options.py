@@ -17,9 +17,9 @@ import time
 import unittest
 from typing import Any, List, Tuple
 
-from test_ctypes import API_KEY, CHAT, ROOT, SAMPLE, Emulator, live
+from support import API_KEY, CHAT, ROOT, SAMPLE, LibraryTest
 
-from blooio_ctypes import BlooioError, CancelledError, CancelToken, Client, Status
+from blooio_ctypes import CancelledError, CancelToken, Client, Status
 
 PATH = "/v2/api/chats/%2B15551234567/background"
 BIG = SAMPLE.read_bytes() + bytes(3 * 1024 * 1024)
@@ -38,29 +38,8 @@ class ListHandler(logging.Handler):
         self.records.append((record.levelno, record.getMessage()))
 
 
-class OptionsTest(unittest.TestCase):
-    emulator: Emulator
-    client: Client
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        if not os.environ.get("BLOOIO_LIB"):
-            raise unittest.SkipTest("set BLOOIO_LIB to libblooio.so")
-        cls.emulator = Emulator()
-        cls.client = Client(API_KEY, cls.emulator.base_url, max_retries=0)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.emulator.stop()
-
-    def setUp(self) -> None:
-        self.emulator.control("POST", "reset")
-        self.live_before = live()
-        self.addCleanup(self.assert_all_freed)
-
-    def assert_all_freed(self) -> None:
-        self.assertEqual(live(), self.live_before, "every object the library handed over is freed")
+class OptionsTest(LibraryTest):
+    client_options = {"max_retries": 0}
 
     def cut_short(self) -> List[Any]:
         """The recorded requests the client cut short, polled (the flag comes a moment after)."""
@@ -70,19 +49,6 @@ class OptionsTest(unittest.TestCase):
                 return aborted
             time.sleep(0.01)
         return []
-
-    def new_client(self, **kwargs: Any) -> Client:
-        kwargs.setdefault("api_key", API_KEY)
-        kwargs.setdefault("base_url", self.emulator.base_url)
-        client = Client(**kwargs)
-        self.addCleanup(client.close)
-        return client
-
-    def assert_error(self, status: Status, fn: Any, *args: Any, **kwargs: Any) -> BlooioError:
-        with self.assertRaises(BlooioError) as caught:
-            fn(*args, **kwargs)
-        self.assertEqual(caught.exception.status, status, caught.exception.message)
-        return caught.exception
 
     def test_request_id_and_attempts(self) -> None:
         got = self.client.get_chat_background(CHAT)

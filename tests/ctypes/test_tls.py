@@ -5,21 +5,17 @@ CA file, and the proxy (CONNECT seen, the key never)."""
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
-import sys
 import tempfile
 import unittest
-import urllib.request
 from typing import Any
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bindings" / "python-ctypes"))
+from support import CHAT, ROOT
 
-from blooio_ctypes import BlooioError, Client, Status, TLSError  # noqa: E402
+from blooio_ctypes import BlooioError, Client, Status, TLSError
+from emulator_control import Emulator
 
-CHAT = "+15551234567"
 SAMPLE = (ROOT / "examples" / "assets" / "sample.png").read_bytes()
 
 
@@ -31,10 +27,7 @@ def env(name: str) -> str:
 
 
 def control(method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{env('BLOOIO_TEST_TLS_CONTROL_URL')}/__emulator/{path}", data=data, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+    return Emulator(env("BLOOIO_TEST_TLS_CONTROL_URL")).control(method, path, body)
 
 
 def tls_connections() -> int:

@@ -1,22 +1,21 @@
 """Fixtures: one emulator process for the session, reset before each test, driven through its
-control API with urllib. This file builds nothing: `make test-python` builds the emulator and
-passes its path in BLOOIO_EMULATOR."""
+control API with urllib (emulator_control.py). This file builds nothing: `make test-python`
+builds the emulator and passes its path in BLOOIO_EMULATOR."""
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 import subprocess
 import time
-import urllib.request
 import zlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
 import blooio_native
+from emulator_control import Emulator
 
 # Distinctive, so that a leak is easy to search for.
 API_KEY = "bl_test_K3Y-must-never-leak-9f2c41"
@@ -56,48 +55,6 @@ def _emulator_path() -> Path:
         return Path(explicit)
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     return target / "debug" / "blooio-emulator"
-
-
-class Emulator:
-    """A running blooio-emulator and its control API."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.origin = base_url.split("/v2/api")[0]
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.origin}/__emulator/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"} if data is not None else {},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
-    def script(self, *faults: dict[str, Any]) -> None:
-        """Queues faults, applied in order to the next API requests."""
-        self.control("POST", "script", list(faults))
-
-    def config(self, **changes: Any) -> Any:
-        return self.control("POST", "config", changes)
-
-    def requests(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.control("GET", "requests")
-        return result
-
-    def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.control("GET", "stats")
-        return result
-
-    def reset(self) -> None:
-        self.control("POST", "reset", {})
-
-    def media(self, url: str) -> bytes:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            data: bytes = response.read()
-            return data
 
 
 @pytest.fixture(scope="session")

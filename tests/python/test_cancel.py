@@ -4,12 +4,13 @@ and the request itself stopping (its connection dropped, not reused). Latencies 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from typing import Any, List
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -40,6 +41,26 @@ CHILD = textwrap.dedent(
 )
 
 
+@contextlib.contextmanager
+def child_python(script: str, emulator: Emulator, *, stdin: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """A Python child running ``script`` with the API key and the emulator's base URL as its
+    arguments, its stdout and stderr (and stdin, if asked) piped as text; killed if it is still
+    running at the end of the block, and its pipes closed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, API_KEY, emulator.base_url],
+        stdin=subprocess.PIPE if stdin else None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for pipe in (child.stdin, child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
 def wait_for(predicate: Any, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -61,12 +82,8 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> None:
     ids=["waiting-get", "reading-body", "waiting-set"],
 )
 def test_sigint_interrupts_a_blocking_call(call: str, fault: dict[str, Any], emulator: Emulator) -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD.replace("{call}", call), API_KEY, emulator.base_url],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert child.stdin and child.stdout and child.stderr
-    try:
+    with child_python(CHILD.replace("{call}", call), emulator, stdin=True) as child:
+        assert child.stdin and child.stdout and child.stderr
         assert child.stdout.readline() == "ready\n"
         emulator.script(fault)
         child.stdin.write("go\n")
@@ -94,13 +111,6 @@ def test_sigint_interrupts_a_blocking_call(call: str, fault: dict[str, Any], emu
         # The interrupted request's connection was dropped: the next call opened a new one.
         assert records[-1]["connection_id"] != held["connection_id"], records
         assert child.wait(timeout=10) == 0, child.stderr.read()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdin.close()
-        child.stdout.close()
-        child.stderr.close()
 
 
 def test_sigint_during_a_retry_sleep(emulator: Emulator) -> None:
@@ -119,12 +129,8 @@ def test_sigint_during_a_retry_sleep(emulator: Emulator) -> None:
         """
     )
     emulator.script({"status": 429, "headers": {"Retry-After": "30"}})
-    child = subprocess.Popen(
-        [sys.executable, "-c", script, API_KEY, emulator.base_url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert child.stdout and child.stderr
-    try:
+    with child_python(script, emulator) as child:
+        assert child.stdout and child.stderr
         assert child.stdout.readline() == "ready\n"
         wait_for(lambda: len(emulator.requests()) == 1)
         time.sleep(0.2)
@@ -137,12 +143,6 @@ def test_sigint_during_a_retry_sleep(emulator: Emulator) -> None:
         assert child.wait(timeout=10) == 0, child.stderr.read()
         assert len(emulator.requests()) == 1  # no retry went out after the interrupt
         print(f"SIGINT during a 30 s Retry-After sleep: KeyboardInterrupt after {latency * 1000:.0f} ms")
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
 
 
 def test_a_signal_handler_that_does_not_raise_lets_the_call_finish(emulator: Emulator) -> None:
@@ -160,12 +160,8 @@ def test_a_signal_handler_that_does_not_raise_lets_the_call_finish(emulator: Emu
         """
     )
     emulator.script({"delay_ms": 1500})
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, API_KEY, emulator.base_url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert proc.stdout and proc.stderr
-    try:
+    with child_python(script, emulator) as proc:
+        assert proc.stdout and proc.stderr
         assert proc.stdout.readline() == "ready\n"
         wait_for(lambda: len(emulator.requests()) == 1)
         sent = time.monotonic()
@@ -174,12 +170,6 @@ def test_a_signal_handler_that_does_not_raise_lets_the_call_finish(emulator: Emu
         assert words[:2] == ["finished", "1"], (words, proc.stderr.read())
         assert words[2] != "None" and float(words[2]) - sent < 0.5, words
         assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_cancelling_the_task_cancels_the_request(emulator: Emulator) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import API_KEY, GIF, PNG, Emulator
+from emulator_control import Spinner
 
 import blooio_native as bn
 from blooio_native import AsyncClient, Client
@@ -59,25 +60,11 @@ def test_python_threads_run_during_a_request(emulator: Emulator) -> None:
     """A pure-Python loop needs the GIL; it keeps counting while the main thread waits on the
     network inside the native call."""
     emulator.config(latency_ms=500)
-    counter = 0
-    stop = threading.Event()
-
-    def spin() -> None:
-        nonlocal counter
-        while not stop.is_set():
-            counter += 1
-
-    spinner = threading.Thread(target=spin)
-    with Client(API_KEY, base_url=emulator.base_url) as client:
-        spinner.start()
-        try:
-            time.sleep(0.05)
-            before = counter
-            client.get_chat_background("+15551234567")
-            during = counter - before
-        finally:
-            stop.set()
-            spinner.join()
+    with Client(API_KEY, base_url=emulator.base_url) as client, Spinner() as spinner:
+        time.sleep(0.05)
+        before = spinner.count
+        client.get_chat_background("+15551234567")
+        during = spinner.count - before
     assert during > 100_000, during
 
 

@@ -107,10 +107,35 @@ impl Aborts {
 
 /// The core's options for one call, with the token that cancels it.
 pub(crate) struct Prepared {
-    pub(crate) options: CallOptions<'static>,
+    options: CallOptions<'static>,
+    token: CancelToken,
+    aborts: Aborts,
+    level: log::Level,
+}
+
+/// One call ready to run on any thread: the core's call with its options and log level bound,
+/// the token that cancels it, and what interprets its outcome.
+pub(crate) struct Ready {
+    pub(crate) run: Box<dyn FnOnce() -> Outcome + Send>,
     pub(crate) token: CancelToken,
     pub(crate) aborts: Aborts,
-    pub(crate) level: log::Level,
+}
+
+impl Prepared {
+    /// Binds these options, and the caller's log level, to `call`.
+    pub(crate) fn bind(self, call: impl FnOnce(CallOptions<'static>) -> Outcome + Send + 'static) -> Ready {
+        let Prepared {
+            options,
+            token,
+            aborts,
+            level,
+        } = self;
+        Ready {
+            run: Box::new(move || log::with_level(level, || call(options))),
+            token,
+            aborts,
+        }
+    }
 }
 
 /// Builds one call's options from its keyword arguments. Sends nothing; bad values are refused
@@ -193,19 +218,17 @@ fn on_main_thread(py: Python<'_>) -> bool {
 pub(crate) fn run_blocking(
     py: Python<'_>,
     token: &CancelToken,
-    level: log::Level,
     job: impl FnOnce() -> Outcome + Send + 'static,
 ) -> PyResult<Outcome> {
     if !on_main_thread(py) {
         // Python runs signal handlers on its main thread only: elsewhere there is nothing to
         // wait for between slices, so the call runs right here, with the GIL released.
-        return Ok(py.detach(move || log::with_level(level, job)));
+        return Ok(py.detach(job));
     }
     exit::register(py)?;
     let (tx, rx) = mpsc::sync_channel(1);
     blooio_core::workers::spawn(move || {
-        let outcome = log::with_level(level, job);
-        let _ = tx.send(outcome); // the caller may have stopped waiting
+        let _ = tx.send(job()); // the caller may have stopped waiting
     })
     .map_err(|e| errors::plain(py, "BlooioError", &e.to_string()))?;
     // A `Receiver` is `Send` but not `Sync`: it goes into each GIL-free wait and comes back.

@@ -4,7 +4,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use blooio_core::{CallOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LogLevel};
+use blooio_core::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LogLevel};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -15,25 +15,15 @@ use crate::exit;
 use crate::image::ImageArg;
 use crate::log;
 
-/// Runs `call` on one of the core's worker threads (never the caller's, never asyncio's
+/// Runs the call on one of the core's worker threads (never the caller's, never asyncio's
 /// executor), then, holding the GIL only for that, calls `done(ok, value)`: `(True, background)`
 /// or `(False, exception)`. `done` is the caller's to hand over to its event loop. Returns the
 /// handle that cancels the call.
-fn submit(
-    py: Python<'_>,
-    done: Py<PyAny>,
-    prepared: call::Prepared,
-    call: impl FnOnce(CallOptions<'static>) -> call::Outcome + Send + 'static,
-) -> PyResult<CallHandle> {
-    let call::Prepared {
-        options,
-        token,
-        aborts,
-        level,
-    } = prepared;
+fn submit(py: Python<'_>, done: Py<PyAny>, ready: call::Ready) -> PyResult<CallHandle> {
+    let call::Ready { run, token, aborts } = ready;
     exit::register(py)?;
     blooio_core::workers::spawn(move || {
-        let outcome = log::with_level(level, || call(options)); // no GIL here
+        let outcome = run(); // no GIL here
         // Skipped when the interpreter is exiting: no one is waiting any more.
         exit::attach(|py| {
             let result = match aborts.finish_value(py, outcome) {
@@ -50,19 +40,9 @@ fn submit(
 }
 
 /// Runs a blocking call (see [`call::run_blocking`]) and maps its outcome.
-fn blocking(
-    py: Python<'_>,
-    prepared: call::Prepared,
-    call: impl FnOnce(CallOptions<'static>) -> call::Outcome + Send + 'static,
-) -> PyResult<ChatBackground> {
-    let call::Prepared {
-        options,
-        token,
-        aborts,
-        level,
-    } = prepared;
-    let outcome = call::run_blocking(py, &token, level, move || call(options))?;
-    aborts.finish(py, outcome)
+fn blocking(py: Python<'_>, ready: call::Ready) -> PyResult<ChatBackground> {
+    let outcome = call::run_blocking(py, &ready.token, ready.run)?;
+    ready.aborts.finish(py, outcome)
 }
 
 /// A client for the Blooio chat-background endpoints.
@@ -96,6 +76,31 @@ impl Client {
                 "InvalidArgumentError",
                 "this client is closed; create a new one to send requests",
             )
+        })
+    }
+
+    /// What every call takes while it holds the GIL, in this order: the open client's handle,
+    /// owned copies of `chat_id` and `image` (a get has none, a set one), and the call's
+    /// options. Sends nothing.
+    fn ready(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        image: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<call::Ready> {
+        let client = self.handle(py)?;
+        let image = image
+            .map(|i| ImageArg::from_py(i).map(ImageArg::into_owned))
+            .transpose()?;
+        let prepared = call::prepare(py, timeout, extra_headers, progress)?;
+        Ok(match image {
+            None => prepared.bind(move |o| client.get_chat_background_with(&chat_id, o)),
+            Some(image) => {
+                prepared.bind(move |o| client.set_chat_background_with(&chat_id, image.as_image(), o))
+            }
         })
     }
 }
@@ -219,11 +224,8 @@ impl Client {
         timeout: Option<f64>,
         extra_headers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ChatBackground> {
-        let client = self.handle(py)?;
-        let prepared = call::prepare(py, timeout, extra_headers, None)?;
-        blocking(py, prepared, move |o| {
-            client.get_chat_background_with(&chat_id, o)
-        })
+        let ready = self.ready(py, chat_id, None, timeout, extra_headers, None)?;
+        blocking(py, ready)
     }
 
     /// ``PUT /chats/{chat_id}/background``: sets the background from ``image`` — a path
@@ -244,12 +246,8 @@ impl Client {
         extra_headers: Option<&Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<ChatBackground> {
-        let client = self.handle(py)?;
-        let image = ImageArg::from_py(image)?.into_owned();
-        let prepared = call::prepare(py, timeout, extra_headers, progress)?;
-        blocking(py, prepared, move |o| {
-            client.set_chat_background_with(&chat_id, image.as_image(), o)
-        })
+        let ready = self.ready(py, chat_id, Some(image), timeout, extra_headers, progress)?;
+        blocking(py, ready)
     }
 
     /// ``get_chat_background`` on one of the library's own threads; ``done(ok, value)`` is called
@@ -264,11 +262,8 @@ impl Client {
         timeout: Option<f64>,
         extra_headers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<CallHandle> {
-        let client = self.handle(py)?;
-        let prepared = call::prepare(py, timeout, extra_headers, None)?;
-        submit(py, done, prepared, move |o| {
-            client.get_chat_background_with(&chat_id, o)
-        })
+        let ready = self.ready(py, chat_id, None, timeout, extra_headers, None)?;
+        submit(py, done, ready)
     }
 
     /// ``set_chat_background`` on one of the library's own threads, as
@@ -288,12 +283,8 @@ impl Client {
         extra_headers: Option<&Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<CallHandle> {
-        let client = self.handle(py)?;
-        let image = ImageArg::from_py(image)?.into_owned();
-        let prepared = call::prepare(py, timeout, extra_headers, progress)?;
-        submit(py, done, prepared, move |o| {
-            client.set_chat_background_with(&chat_id, image.as_image(), o)
-        })
+        let ready = self.ready(py, chat_id, Some(image), timeout, extra_headers, progress)?;
+        submit(py, done, ready)
     }
 
     /// Releases the connection pool. Calls made afterwards raise ``BlooioError``; requests
