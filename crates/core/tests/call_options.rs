@@ -166,6 +166,31 @@ fn an_info_logger_gets_no_debug_lines() {
 }
 
 #[test]
+fn the_enabled_check_is_asked_for_every_line_and_drops_the_ones_it_refuses() {
+    let emu = emulator();
+    let (lines, sink) = capture();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let asked_in = asked.clone();
+    let c = builder(&emu)
+        .logger(LogLevel::Debug, sink)
+        .log_enabled(Arc::new(move |level| {
+            asked_in.lock().unwrap().push(level);
+            level == LogLevel::Info
+        }))
+        .build()
+        .unwrap();
+    emu.script(Fault::status(502).header("Retry-After", "0"));
+    c.get_chat_background(CHAT).unwrap();
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [LogLevel::Info, LogLevel::Debug, LogLevel::Info]
+    );
+    let lines = lines.lock().unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|(l, _)| *l == LogLevel::Info), "{lines:?}");
+}
+
+#[test]
 fn progress_totals_equal_the_body_and_stopping_aborts_the_upload() {
     let emu = emulator();
     let c = client(&emu);
