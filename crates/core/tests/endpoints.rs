@@ -83,8 +83,7 @@ fn the_type_comes_from_the_bytes_not_the_name() {
 
 #[test]
 fn set_from_bytes_names_the_part_after_the_format() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     c.set_chat_background_bytes("grp_abc", &heic(b"x")).unwrap();
     c.set_chat_background("grp_abc", Image::Bytes(&jpeg(b"y")))
         .unwrap();
@@ -96,8 +95,7 @@ fn set_from_bytes_names_the_part_after_the_format() {
 
 #[test]
 fn setting_the_same_image_again_changes_nothing_and_a_new_one_bumps_the_version() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (_emu, c) = emulator_and_client();
     let first = c
         .set_chat_background_bytes("alice@example.com", &png(b"one"))
         .unwrap();
@@ -139,8 +137,7 @@ fn the_background_url_serves_the_uploaded_bytes() {
 
 #[test]
 fn every_byte_outside_unreserved_is_percent_encoded() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let cases = [
         ("+15551234567", "%2B15551234567", "+15551234567"),
         ("Alice@Example.com", "Alice%40Example.com", "alice@example.com"),
