@@ -27,13 +27,13 @@ fn default_and_per_call_headers_reach_the_wire_and_the_call_wins() {
     .unwrap();
     c.get_chat_background(CHAT).unwrap();
     let reqs = api_requests(&emu);
-    assert_eq!(header(&reqs[0], "x-team"), Some("payments"));
-    assert_eq!(header(&reqs[0], "x-trace"), Some("call"));
+    assert_eq!(reqs[0].header("x-team"), Some("payments"));
+    assert_eq!(reqs[0].header("x-trace"), Some("call"));
     assert_eq!(reqs[0].headers.iter().filter(|(k, _)| k == "x-trace").count(), 1);
-    assert_eq!(header(&reqs[0], "x-only"), Some("1"));
-    assert_eq!(header(&reqs[1], "x-trace"), Some("client"));
-    assert_eq!(header(&reqs[1], "x-only"), None);
-    assert_eq!(header(&reqs[1], "authorization"), Some(&*format!("Bearer {KEY}")));
+    assert_eq!(reqs[0].header("x-only"), Some("1"));
+    assert_eq!(reqs[1].header("x-trace"), Some("client"));
+    assert_eq!(reqs[1].header("x-only"), None);
+    assert_eq!(reqs[1].header("authorization"), Some(&*format!("Bearer {KEY}")));
 }
 
 #[test]

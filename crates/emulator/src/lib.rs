@@ -69,7 +69,7 @@ use tokio::sync::oneshot;
 
 pub use config::EmulatorConfig;
 pub use fault::{Fault, FaultAction};
-pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome};
+pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome, header_value};
 pub use tls::TlsMode;
 
 use state::{Shared, lock};

@@ -52,7 +52,7 @@ fn leaving_during_a_delay_fault_is_recorded() {
 #[test]
 fn leaving_while_held_is_recorded() {
     let emu = start();
-    let set = control(&emu, "POST", "config", Some(r#"{"hold_until":2}"#));
+    let set = post(&emu, "config", r#"{"hold_until":2}"#);
     assert_eq!(set.status, 200);
     send_and_leave(&emu, get_request("grp_held").as_bytes(), ms(200));
     let all = wait_for(&emu, 1, true);

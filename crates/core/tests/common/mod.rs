@@ -83,13 +83,6 @@ pub fn api_requests(emu: &Emulator) -> Vec<RecordedRequest> {
     emu.requests()
 }
 
-pub fn header<'a>(req: &'a RecordedRequest, name: &str) -> Option<&'a str> {
-    req.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
 /// `err` is of `kind`, and its message says `says`.
 pub fn assert_error(err: &Error, kind: ErrorKind, says: &str) {
     assert_eq!(err.kind(), kind, "{err}");

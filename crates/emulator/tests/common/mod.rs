@@ -101,10 +101,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        blooio_emulator::header_value(&self.headers, name)
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -199,6 +196,11 @@ pub fn control(emu: &Emulator, method: &str, path: &str, body: Option<&str>) -> 
         args.extend(["-H", "Content-Type: application/json", "--data-binary", body]);
     }
     curl(&args)
+}
+
+/// `POST /__emulator/{path}` with a JSON `body`, through [`control`].
+pub fn post(emu: &Emulator, path: &str, body: &str) -> Answer {
+    control(emu, "POST", path, Some(body))
 }
 
 /// The reference page's GET command.
