@@ -66,15 +66,7 @@ fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 
 fn sys_modules(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
     static MODULES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-    MODULES
-        .get_or_try_init(py, || {
-            Ok(py
-                .import("sys")?
-                .getattr("modules")?
-                .cast_into::<PyDict>()?
-                .unbind())
-        })
-        .map(|m| m.bind(py))
+    MODULES.import(py, "sys", "modules")
 }
 
 /// What the `blooio_native` logger wants now. Errors count as "off": logging must never make a
