@@ -52,6 +52,7 @@ mod media;
 mod record;
 mod reply;
 mod server;
+pub mod sniff_cases;
 mod state;
 mod store;
 mod tls;
