@@ -259,15 +259,7 @@ pub(crate) fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Resul
 /// fuzz/multipart): a file name may hold them, a header value with a control character is
 /// refused by strict multipart parsers, and a backslash is an escape to some and not to others.
 fn escape_quoted(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c == '"' || c == '\\' || c.is_ascii_control() {
-            out.push_str(&format!("%{:02X}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::percent::encode(name, |c| !(c == '"' || c == '\\' || c.is_ascii_control()))
 }
 
 /// Reads exactly `left` bytes, failing if the file ends early: a short body would leave the
@@ -442,12 +434,16 @@ print(json.dumps(parts))
 
     #[test]
     fn filename_quotes_are_escaped() {
-        assert_eq!(escape_quoted("a\"b\r\n.png"), "a%22b%0D%0A.png");
-        // Other control characters would make the part's header unparseable.
-        assert_eq!(escape_quoted("\u{FFFD}\n?\n\x03.png"), "\u{FFFD}%0A?%0A%03.png");
-        assert_eq!(escape_quoted("tab\there\x7f"), "tab%09here%7F");
-        assert_eq!(escape_quoted("café 100%.png"), "café 100%.png");
-        // Read as an escape by RFC 9110's quoted-string, literally by browsers' parsers.
-        assert_eq!(escape_quoted("a\\\\b\\.png"), "a%5C%5Cb%5C.png");
+        for (name, quoted) in [
+            ("a\"b\r\n.png", "a%22b%0D%0A.png"),
+            // Other control characters would make the part's header unparseable.
+            ("\u{FFFD}\n?\n\x03.png", "\u{FFFD}%0A?%0A%03.png"),
+            ("tab\there\x7f", "tab%09here%7F"),
+            ("café 100%.png", "café 100%.png"),
+            // Read as an escape by RFC 9110's quoted-string, literally by browsers' parsers.
+            ("a\\\\b\\.png", "a%5C%5Cb%5C.png"),
+        ] {
+            assert_eq!(escape_quoted(name), quoted);
+        }
     }
 }

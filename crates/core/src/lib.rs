@@ -30,6 +30,7 @@ pub mod fuzzing;
 mod image;
 mod log;
 mod pause;
+mod percent;
 mod pool;
 mod random;
 mod resolver;
