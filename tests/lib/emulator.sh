@@ -10,9 +10,31 @@
 #
 # The coprocess's stdin is a pipe held by this shell: closing it, or this shell dying, ends the
 # emulator, so it cannot outlive the script even when the script is killed.
+#
+# Also for the sourcing script's own helper processes:
+#   poll COMMAND [ARG...]   runs COMMAND every 0.1 s until it succeeds; fails after 5 s.
+#   process_gone PID        succeeds when PID no longer runs.
+#   process_reap PID        ends PID if it still runs, and waits for it.
 
 emulator_pid=
 emulator_in=
+
+poll() {
+    for _ in $(seq 50); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+process_gone() {
+    ! kill -0 "$1" 2>/dev/null
+}
+
+process_reap() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
 
 emulator_start() {
     local who=$1 log=$2 binary=$3 out
@@ -37,11 +59,7 @@ emulator_stop() {
     if [ -n "$emulator_in" ]; then
         exec {emulator_in}>&- 2>/dev/null || true
     fi
-    for _ in $(seq 50); do
-        kill -0 "$emulator_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
+    poll process_gone "$emulator_pid" || true
+    process_reap "$emulator_pid"
     emulator_pid=
 }

@@ -31,7 +31,7 @@ proxy_pid=
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/emulator.sh"
 
 stop() {
-    [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null && wait "$proxy_pid" 2>/dev/null || true
+    [ -z "$proxy_pid" ] || process_reap "$proxy_pid"
     emulator_stop
     rm -rf "$dir"
 }
@@ -46,6 +46,13 @@ case "$url" in
 esac
 port=${url#https://127.0.0.1:}
 port=${port%%/*}
+
+proxy_listens() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$proxy_port") 2>/dev/null
+}
+proxy_listens_or_died() {
+    proxy_listens || process_gone "$proxy_pid"
+}
 
 # A free loopback port for the proxy (tried again if another process takes it first).
 for attempt in 1 2 3 4 5; do
@@ -69,13 +76,9 @@ CONF
     chmod 666 "$dir/proxy.log"
     "$tinyproxy" -d -c "$dir/tinyproxy.conf" >"$dir/tinyproxy.out" 2>&1 &
     proxy_pid=$!
-    for _ in $(seq 50); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$proxy_port") 2>/dev/null; then break 2; fi
-        kill -0 "$proxy_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$proxy_pid" 2>/dev/null || true
-    wait "$proxy_pid" 2>/dev/null || true
+    poll proxy_listens_or_died || true
+    proxy_listens && break
+    process_reap "$proxy_pid"
     proxy_pid=
 done
 if [ -z "$proxy_pid" ]; then

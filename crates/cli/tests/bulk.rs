@@ -3,34 +3,25 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use blooio_emulator::{Emulator, EmulatorConfig, Fault, RecordedRequest};
+use blooio_emulator::{Emulator, Fault, RecordedRequest};
 use serde_json::Value;
 
 mod common;
-use common::{blooio, blooio_with_stdin, sample, text};
+use common::{blooio, blooio_with_stdin, command, emulator_with_key, sample, text};
 
 const KEY: &str = "bl_cli_bulk_secret_never_shown";
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorConfig {
-        api_keys: vec![KEY.into()],
-        ..EmulatorConfig::default()
-    })
-    .unwrap()
-}
-
-fn env(emu: &Emulator) -> Vec<(&'static str, String)> {
-    vec![
+/// An emulator that takes [`KEY`] alone, and the environment that points the command at it.
+fn emulator() -> (Emulator, Vec<(&'static str, String)>) {
+    let emu = emulator_with_key(KEY);
+    let env = vec![
         ("BLOOIO_API_KEY", KEY.into()),
         ("BLOOIO_BASE_URL", emu.base_url()),
-    ]
-}
-
-fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    ];
+    (emu, env)
 }
 
 /// A chat list in a temporary file, removed on drop.
@@ -77,13 +68,12 @@ fn api_requests(emu: &Emulator) -> Vec<RecordedRequest> {
 
 #[test]
 fn an_invalid_id_fails_its_own_line_only() {
-    let emu = emulator();
-    let env = env(&emu);
+    let (emu, env) = emulator();
     let mut content = b"+15551234567\n\n# a comment\n  grp_a  \r\n+1 555\n\xff\xfe\ngrp_b\n".to_vec();
     content.extend(std::iter::repeat_n(b'x', 100_000));
     content.extend_from_slice(b"\ngrp_c");
     let list = ChatList::new(&content);
-    let out = blooio(&["background", "get", "--chats", list.path()], &env_refs(&env));
+    let out = blooio(&["background", "get", "--chats", list.path()], &env);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(18), "{stderr}");
     let r = results(&out.stdout);
@@ -97,33 +87,19 @@ fn an_invalid_id_fails_its_own_line_only() {
         assert_eq!(r[&line]["chat_id"], id);
         assert_eq!(r[&line]["background"]["chat_id"], id);
     }
-    let bad = &r[&5];
-    assert_eq!(bad["ok"], false);
-    assert_eq!(bad["chat_id"], "+1 555");
-    assert_eq!(bad["error"]["kind"], "invalid_chat_id");
-    assert_eq!(bad["error"]["attempts"], 0);
-    assert!(
-        bad["error"]["message"].as_str().unwrap().contains("E.164"),
-        "{bad}"
-    );
-    let not_utf8 = &r[&6];
-    assert_eq!(not_utf8["error"]["kind"], "invalid_chat_id");
-    assert!(
-        not_utf8["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("line 6 is not UTF-8"),
-        "{not_utf8}"
-    );
-    let long = &r[&8];
-    assert_eq!(long["error"]["kind"], "invalid_chat_id");
-    assert!(
-        long["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("line 8 is longer than 4096 bytes"),
-        "{long}"
-    );
+    for (line, says) in [
+        (5, "E.164"),
+        (6, "line 6 is not UTF-8"),
+        (8, "line 8 is longer than 4096 bytes"),
+    ] {
+        let bad = &r[&line];
+        assert_eq!(bad["ok"], false, "{bad}");
+        assert_eq!(bad["error"]["kind"], "invalid_chat_id", "{bad}");
+        assert_eq!(bad["error"]["attempts"], 0, "{bad}");
+        let message = bad["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{bad}");
+    }
+    assert_eq!(r[&5]["chat_id"], "+1 555");
     assert!(
         stderr.contains("4 of 7 chats succeeded, 3 failed (invalid_chat_id: 3)"),
         "{stderr}"
@@ -135,11 +111,10 @@ fn an_invalid_id_fails_its_own_line_only() {
 
 #[test]
 fn set_from_stdin_sends_one_image_to_every_chat() {
-    let emu = emulator();
-    let env = env(&emu);
+    let (emu, env) = emulator();
     let out = blooio_with_stdin(
         &["background", "set", &sample(), "--chats", "-", "--parallel", "3"],
-        &env_refs(&env),
+        &env,
         ids("grp_stdin_", 10).as_bytes(),
     );
     let stderr = text(&out.stderr);
@@ -162,16 +137,14 @@ fn set_from_stdin_sends_one_image_to_every_chat() {
         assert_eq!(put.parts[0].content_type.as_deref(), Some("image/png"));
     }
     // Each chat now has that background.
-    let get = blooio(&["background", "get", "grp_stdin_7"], &env_refs(&env));
+    let get = blooio(&["background", "get", "grp_stdin_7"], &env);
     let get: Value = serde_json::from_slice(&get.stdout).unwrap();
     assert_eq!(get["has_background"], true);
 }
 
 #[test]
 fn failures_before_anything_is_sent_have_their_exit_status() {
-    let emu = emulator();
-    let env = env(&emu);
-    let env = env_refs(&env);
+    let (emu, env) = emulator();
     let list = ChatList::new(b"grp_a\ngrp_b\n");
     let not_image = ChatList::new(b"just text, not an image");
     // (arguments, exit status, what stderr must say)
@@ -238,9 +211,7 @@ fn failures_before_anything_is_sent_have_their_exit_status() {
 
 #[test]
 fn a_502_is_retried_per_chat() {
-    let emu = emulator();
-    let env = env(&emu);
-    let env = env_refs(&env);
+    let (emu, env) = emulator();
     let list = ChatList::new(ids("grp_r", 8).as_bytes());
     // The latency keeps the four workers' first requests in flight together, so each of them
     // meets one of the four 502s.
@@ -286,7 +257,7 @@ fn a_502_is_retried_per_chat() {
 
 #[test]
 fn a_refused_key_stops_the_run() {
-    let emu = emulator();
+    let (emu, _) = emulator();
     let list = ChatList::new(ids("grp_k", 50).as_bytes());
     let out = blooio(
         &["background", "get", "--chats", list.path(), "--parallel", "2"],
@@ -313,17 +284,13 @@ fn a_refused_key_stops_the_run() {
 }
 
 /// Runs the command to its end, sampling its peak resident set (`VmHWM`) meanwhile.
-fn run_measuring_rss(args: &[&str], env: &[(&str, &str)]) -> (std::process::Output, u64) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blooio"));
-    cmd.env_clear()
-        .args(args)
+fn run_measuring_rss(args: &[&str], env: &[(&str, String)]) -> (std::process::Output, u64) {
+    let mut child = command(args, env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let status_file = format!("/proc/{}/status", child.id());
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
@@ -362,9 +329,7 @@ fn run_measuring_rss(args: &[&str], env: &[(&str, &str)]) -> (std::process::Outp
 
 #[test]
 fn a_thousand_chats_run_in_bounded_memory() {
-    let emu = emulator();
-    let env = env(&emu);
-    let env = env_refs(&env);
+    let (_emu, env) = emulator();
     let small = ChatList::new(ids("grp_m", 50).as_bytes());
     let large = ChatList::new(ids("grp_m", 1000).as_bytes());
     let (out, small_kib) = run_measuring_rss(
@@ -411,9 +376,7 @@ fn a_thousand_chats_run_in_bounded_memory() {
 
 #[test]
 fn a_429_with_retry_after_pauses_every_worker_once() {
-    let emu = emulator();
-    let env = env(&emu);
-    let env = env_refs(&env);
+    let (emu, env) = emulator();
     let list = ChatList::new(ids("grp_z", 16).as_bytes());
     emu.set_latency(Duration::from_millis(50));
     emu.script(Fault::status(429).header("Retry-After", "1"));
@@ -447,13 +410,11 @@ fn a_429_with_retry_after_pauses_every_worker_once() {
 
 #[test]
 fn ctrl_c_cancels_the_calls_in_flight_and_still_writes_the_summary() {
-    let emu = emulator();
+    let (emu, env) = emulator();
     emu.set_latency(Duration::from_secs(5));
     let list = ChatList::new(ids("+1555000", 20).as_bytes());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blooio"))
-        .env_clear()
-        .envs(env(&emu))
-        .args(["background", "get", "--chats", list.path(), "--parallel", "2"])
+    let args = ["background", "get", "--chats", list.path(), "--parallel", "2"];
+    let mut child = command(&args, &env)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

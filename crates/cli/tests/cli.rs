@@ -3,22 +3,18 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
-use blooio_emulator::{Emulator, EmulatorConfig, Fault};
+use blooio_emulator::{Emulator, Fault};
 
 /// One CLI run: arguments, environment, expected exit status, a phrase stderr must hold.
 type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a str);
 
 mod common;
-use common::{blooio, sample, text};
+use common::{NO_ENV, blooio, emulator_with_key, sample, text};
 
 const KEY: &str = "bl_cli_secret_never_shown";
 
 fn emulator() -> Emulator {
-    Emulator::start(EmulatorConfig {
-        api_keys: vec![KEY.into()],
-        ..EmulatorConfig::default()
-    })
-    .unwrap()
+    emulator_with_key(KEY)
 }
 
 #[test]
@@ -127,14 +123,14 @@ fn each_failure_has_its_documented_exit_status_and_never_shows_the_key() {
 
 #[test]
 fn help_documents_the_exit_statuses() {
-    let out = blooio(&["--help"], &[]);
+    let out = blooio(&["--help"], NO_ENV);
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
     assert!(
         help.contains("EXIT STATUS") && help.contains("15  authentication"),
         "{help}"
     );
-    assert!(text(&blooio(&["--version"], &[]).stdout).starts_with("blooio "));
+    assert!(text(&blooio(&["--version"], NO_ENV).stdout).starts_with("blooio "));
 }
 
 /// Reads one request head (up to the blank line) as lines.

@@ -138,7 +138,7 @@ impl<'c> Bulk<'c> {
         I::IntoIter: Send,
         F: FnMut(BulkResult<T>),
     {
-        self.run(Op::Get, chats, on_result)
+        self.run(Op::Get, chats.into_iter(), on_result)
     }
 
     /// `PUT` `image` as the background of every chat in `chats`; otherwise as [`Bulk::get`].
@@ -153,7 +153,7 @@ impl<'c> Bulk<'c> {
     {
         self.check_parallel()?;
         let bytes = read_image_once(image)?;
-        self.run(Op::Set(&bytes), chats, on_result)
+        self.run(Op::Set(&bytes), chats.into_iter(), on_result)
     }
 
     fn check_parallel(&self) -> Result<(), Error> {
@@ -170,20 +170,19 @@ impl<'c> Bulk<'c> {
         }
     }
 
-    fn run<T, I, F>(&self, op: Op<'_>, chats: I, mut on_result: F) -> Result<BulkSummary, Error>
-    where
-        T: AsRef<str> + Send,
-        I: IntoIterator<Item = T>,
-        I::IntoIter: Send,
-        F: FnMut(BulkResult<T>),
-    {
+    fn run<T: AsRef<str> + Send>(
+        &self,
+        op: Op<'_>,
+        chats: impl Iterator<Item = T> + Send,
+        mut on_result: impl FnMut(BulkResult<T>),
+    ) -> Result<BulkSummary, Error> {
         self.check_parallel()?;
         let started = Instant::now();
         let pause = SharedPause::new();
         let stop = AtomicBool::new(false);
         // Workers take the next chat under this lock, so the input is read only as fast as
         // calls start, and never ahead of them.
-        let source = Mutex::new(chats.into_iter().zip(0u64..));
+        let source = Mutex::new(chats.zip(0u64..));
         // Room for one finished result per worker: a worker that is ahead waits for the
         // caller to take results rather than piling them up.
         let (done_tx, done_rx) = mpsc::sync_channel::<BulkResult<T>>(self.parallel);

@@ -60,18 +60,9 @@ fn is_e164(s: &str) -> bool {
 /// Stricter than `encodeURIComponent`: `+`, `@` and `,` are encoded too, because the
 /// reference page asks for `%2B` and a server may decode a literal `+` as a space.
 pub fn encode_path_segment(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xF)] as char);
-        }
-    }
-    out
+    crate::percent::encode(s, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+    })
 }
 
 #[cfg(test)]
@@ -80,12 +71,16 @@ mod tests {
 
     #[test]
     fn encodes_everything_outside_unreserved() {
-        assert_eq!(encode_path_segment("+15551234567"), "%2B15551234567");
-        assert_eq!(encode_path_segment("a@b.co"), "a%40b.co");
-        assert_eq!(encode_path_segment("+1555,+1666"), "%2B1555%2C%2B1666");
-        assert_eq!(encode_path_segment("grp_x-Y.z~"), "grp_x-Y.z~");
-        assert_eq!(encode_path_segment("a b/c?d#e%"), "a%20b%2Fc%3Fd%23e%25");
-        assert_eq!(encode_path_segment("é"), "%C3%A9");
+        for (id, segment) in [
+            ("+15551234567", "%2B15551234567"),
+            ("a@b.co", "a%40b.co"),
+            ("+1555,+1666", "%2B1555%2C%2B1666"),
+            ("grp_x-Y.z~", "grp_x-Y.z~"),
+            ("a b/c?d#e%", "a%20b%2Fc%3Fd%23e%25"),
+            ("é", "%C3%A9"),
+        ] {
+            assert_eq!(encode_path_segment(id), segment);
+        }
     }
 
     #[test]

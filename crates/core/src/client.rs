@@ -86,9 +86,17 @@ impl Client {
         let explicit = b.default_headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
         call::merge(&mut headers, call::check_headers(explicit, "default header")?);
         let logger = match b.logger {
-            Some((level, sink)) => Some(Logger { level, sink }),
+            Some((level, sink)) => Some(Logger {
+                level,
+                enabled: None,
+                sink,
+            }),
             None => Logger::from_env(),
-        };
+        }
+        .map(|logger| Logger {
+            enabled: b.log_enabled,
+            ..logger
+        });
         let host = base_url
             .parse::<ureq::http::Uri>()
             .ok()
@@ -313,7 +321,7 @@ impl Client {
                         started,
                         attempts,
                         tries,
-                        &status.to_string(),
+                        status,
                         background.request_id.as_deref(),
                     );
                     background.attempts = attempts;
@@ -332,19 +340,21 @@ impl Client {
                     Decision::RetryAfter(retry::backoff(retries_done, retry::jitter())),
                 ),
             };
-            let outcome = error
-                .status()
-                .map_or_else(|| error.kind().as_str().to_owned(), |s| s.to_string());
-            self.log_attempt(call, started, attempts, tries, &outcome, error.request_id());
+            self.log_attempt(
+                call,
+                started,
+                attempts,
+                tries,
+                Outcome(&error),
+                error.request_id(),
+            );
             match decision {
                 Decision::RetryAfter(wait) if retries_done < self.settings.max_retries => {
                     self.log(LogLevel::Debug, || {
-                        let after = error
-                            .status()
-                            .map_or_else(|| error.kind().as_str().to_owned(), |s| s.to_string());
                         format!(
-                            "retrying in {} ms after {after} (attempt {attempts} of {tries})",
-                            wait.as_millis()
+                            "retrying in {} ms after {} (attempt {attempts} of {tries})",
+                            wait.as_millis(),
+                            Outcome(&error)
                         )
                     });
                     let interrupted = match &call.cancel {
@@ -383,7 +393,7 @@ impl Client {
         started: Instant,
         attempt: u32,
         tries: u32,
-        outcome: &str,
+        outcome: impl fmt::Display,
         request_id: Option<&str>,
     ) {
         self.log(LogLevel::Info, || {
@@ -488,6 +498,19 @@ impl fmt::Debug for Client {
 }
 
 /// A body as text for [`Error::body`], at most [`MAX_ERROR_BODY_BYTES`] of it.
+/// How a failed attempt ended, for a log line: the HTTP status, or the error kind when there is
+/// none. Written only when a line is formatted.
+struct Outcome<'e>(&'e Error);
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.status() {
+            Some(status) => write!(f, "{status}"),
+            None => f.write_str(self.0.kind().as_str()),
+        }
+    }
+}
+
 fn body_text(body: &[u8]) -> String {
     let end = body.len().min(MAX_ERROR_BODY_BYTES as usize);
     String::from_utf8_lossy(&body[..end]).into_owned()

@@ -36,6 +36,7 @@ pub struct ClientBuilder {
     pub(crate) proxy: Option<String>,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) logger: Option<(crate::LogLevel, crate::LogSink)>,
+    pub(crate) log_enabled: Option<crate::LogEnabled>,
 }
 
 impl ClientBuilder {
@@ -136,6 +137,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Asked with a line's level before the line is formatted, once it is within the logger's
+    /// level: `false` drops the line unformatted. For a sink whose own filter can change while
+    /// the client lives (a host language's logging configuration), so that with logging off no
+    /// line is formatted. Applies to the [`logger`](Self::logger) or the `BLOOIO_LOG` one.
+    /// Without it, every line within the logger's level is formatted and sent.
+    pub fn log_enabled(mut self, enabled: crate::LogEnabled) -> Self {
+        self.log_enabled = Some(enabled);
+        self
+    }
+
     /// Checks the configuration and builds the client. Sends nothing.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::Client::from_builder(self)
@@ -166,6 +177,7 @@ impl fmt::Debug for ClientBuilder {
                     .collect::<Vec<_>>(),
             )
             .field("logger", &self.logger.as_ref().map(|(level, _)| level))
+            .field("log_enabled", &self.log_enabled.is_some())
             .finish()
     }
 }

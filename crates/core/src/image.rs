@@ -259,15 +259,7 @@ pub(crate) fn check_content(head: &[u8], len: u64, path: Option<&Path>) -> Resul
 /// fuzz/multipart): a file name may hold them, a header value with a control character is
 /// refused by strict multipart parsers, and a backslash is an escape to some and not to others.
 fn escape_quoted(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c == '"' || c == '\\' || c.is_ascii_control() {
-            out.push_str(&format!("%{:02X}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::percent::encode(name, |c| !(c == '"' || c == '\\' || c.is_ascii_control()))
 }
 
 /// Reads exactly `left` bytes, failing if the file ends early: a short body would leave the
@@ -306,65 +298,11 @@ pub(crate) fn new_boundary() -> String {
 mod tests {
     use super::*;
 
-    fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
-        let len = 16 + 4 * compatible.len();
-        let mut v = (len as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(b"ftyp");
-        v.extend_from_slice(major);
-        v.extend_from_slice(&[0, 0, 0, 0]);
-        for b in compatible {
-            v.extend_from_slice(*b);
-        }
-        v.extend_from_slice(&[0; 8]);
-        v
-    }
+    use blooio_emulator::sniff_cases::{self, ftyp};
 
     #[test]
-    fn sniffs_each_supported_format() {
-        assert_eq!(
-            ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(ImageFormat::Jpeg)
-        );
-        assert_eq!(
-            ImageFormat::sniff(b"\x89PNG\r\n\x1a\n...."),
-            Some(ImageFormat::Png)
-        );
-        assert_eq!(ImageFormat::sniff(b"GIF89a...."), Some(ImageFormat::Gif));
-        assert_eq!(ImageFormat::sniff(b"GIF87a...."), Some(ImageFormat::Gif));
-        assert_eq!(
-            ImageFormat::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some(ImageFormat::Webp)
-        );
-        assert_eq!(
-            ImageFormat::sniff(&ftyp(b"heic", &[b"mif1"])),
-            Some(ImageFormat::Heic)
-        );
-        assert_eq!(
-            ImageFormat::sniff(&ftyp(b"mif1", &[b"heic"])),
-            Some(ImageFormat::Heic)
-        );
-        assert_eq!(
-            ImageFormat::sniff(&ftyp(b"mif1", &[b"miaf"])),
-            Some(ImageFormat::Heif)
-        );
-        assert_eq!(ImageFormat::sniff(&ftyp(b"heif", &[])), Some(ImageFormat::Heif));
-        let mut to_the_end = ftyp(b"mif1", &[b"heic"]);
-        to_the_end[..4].copy_from_slice(&[0; 4]);
-        assert_eq!(ImageFormat::sniff(&to_the_end), Some(ImageFormat::Heic));
-    }
-
-    #[test]
-    fn refuses_avif_and_other_content() {
-        assert_eq!(ImageFormat::sniff(&ftyp(b"avif", &[b"mif1", b"miaf"])), None);
-        assert_eq!(ImageFormat::sniff(&ftyp(b"mif1", &[b"avif"])), None);
-        assert_eq!(ImageFormat::sniff(&ftyp(b"isom", &[b"mp41"])), None);
-        assert_eq!(ImageFormat::sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
-        assert_eq!(ImageFormat::sniff(b"GIF90a"), None);
-        assert_eq!(ImageFormat::sniff(b"<svg xmlns=..."), None);
-        assert_eq!(ImageFormat::sniff(b""), None);
-        assert_eq!(ImageFormat::sniff(&[0xFF, 0xD8]), None);
-        // An ftyp box that claims to be shorter than its own header.
-        assert_eq!(ImageFormat::sniff(b"\0\0\0\x08ftypheic\0\0\0\0"), None);
+    fn answers_every_case_shared_with_the_emulator() {
+        sniff_cases::check(|bytes| ImageFormat::sniff(bytes).map(ImageFormat::mime_type));
     }
 
     #[test]
@@ -496,12 +434,16 @@ print(json.dumps(parts))
 
     #[test]
     fn filename_quotes_are_escaped() {
-        assert_eq!(escape_quoted("a\"b\r\n.png"), "a%22b%0D%0A.png");
-        // Other control characters would make the part's header unparseable.
-        assert_eq!(escape_quoted("\u{FFFD}\n?\n\x03.png"), "\u{FFFD}%0A?%0A%03.png");
-        assert_eq!(escape_quoted("tab\there\x7f"), "tab%09here%7F");
-        assert_eq!(escape_quoted("café 100%.png"), "café 100%.png");
-        // Read as an escape by RFC 9110's quoted-string, literally by browsers' parsers.
-        assert_eq!(escape_quoted("a\\\\b\\.png"), "a%5C%5Cb%5C.png");
+        for (name, quoted) in [
+            ("a\"b\r\n.png", "a%22b%0D%0A.png"),
+            // Other control characters would make the part's header unparseable.
+            ("\u{FFFD}\n?\n\x03.png", "\u{FFFD}%0A?%0A%03.png"),
+            ("tab\there\x7f", "tab%09here%7F"),
+            ("café 100%.png", "café 100%.png"),
+            // Read as an escape by RFC 9110's quoted-string, literally by browsers' parsers.
+            ("a\\\\b\\.png", "a%5C%5Cb%5C.png"),
+        ] {
+            assert_eq!(escape_quoted(name), quoted);
+        }
     }
 }

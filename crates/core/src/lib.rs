@@ -30,6 +30,7 @@ pub mod fuzzing;
 mod image;
 mod log;
 mod pause;
+mod percent;
 mod pool;
 mod random;
 mod resolver;
@@ -50,7 +51,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind};
 pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
-pub use log::{ENV_LOG, LogLevel, LogSink};
+pub use log::{ENV_LOG, LogEnabled, LogLevel, LogSink};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use tls::{ENV_SSL_CERT_DIR, ENV_SSL_CERT_FILE};

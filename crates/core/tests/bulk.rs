@@ -3,17 +3,30 @@
 mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use blooio_core::bulk::{DEFAULT_PARALLEL, MAX_PARALLEL};
-use blooio_core::{Bulk, CancelToken, ErrorKind, Image};
+use blooio_core::{Bulk, CancelToken, Client, ErrorKind, Image};
 use blooio_emulator::Fault;
 use common::*;
 
+/// Gets `n` chats `{prefix}0`.. `parallel` at a time, asserts that every one succeeded, and
+/// returns how long the run took.
+fn time_all_succeeding(c: &Client, parallel: usize, prefix: &str, n: u32) -> Duration {
+    let started = Instant::now();
+    let summary = Bulk::new(c)
+        .parallel(parallel)
+        .get((0..n).map(|i| format!("{prefix}{i}")), |done| {
+            done.result.unwrap();
+        })
+        .unwrap();
+    assert_eq!((summary.succeeded, summary.failed), (u64::from(n), 0));
+    started.elapsed()
+}
+
 #[test]
 fn every_chat_gets_one_result_with_its_index_and_input() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let chats: Vec<String> = (0..20).map(|i| format!("grp_b{i}")).collect();
     let mut seen = Vec::new();
     let summary = Bulk::new(&c)
@@ -36,18 +49,9 @@ fn every_chat_gets_one_result_with_its_index_and_input() {
 
 #[test]
 fn at_most_parallel_calls_run_at_once() {
-    let emu = emulator();
+    let (emu, c) = emulator_and_client();
     emu.set_latency(ms(100));
-    let c = client(&emu);
-    let started = Instant::now();
-    let summary = Bulk::new(&c)
-        .parallel(3)
-        .get((0..9).map(|i| format!("grp_p{i}")), |done| {
-            done.result.unwrap();
-        })
-        .unwrap();
-    let took = started.elapsed();
-    assert_eq!(summary.succeeded, 9);
+    let took = time_all_succeeding(&c, 3, "grp_p", 9);
     // Nine calls of 100 ms, three at a time: three rounds (serially 0.9 s, all at once 0.1 s).
     assert!(took >= ms(300) && took < ms(700), "{took:?}");
     // Requests arrive in rounds of three: the fourth comes only once the first ones end.
@@ -61,8 +65,7 @@ fn at_most_parallel_calls_run_at_once() {
 #[test]
 fn the_input_is_read_only_as_calls_start_and_results_are_not_kept() {
     // 100,000 ids, produced lazily: the run never pulls far ahead of what it has handed out.
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let pulled = AtomicU64::new(0);
     let chats = (0..100_000u64).map(|i| {
         pulled.fetch_add(1, Ordering::SeqCst);
@@ -95,15 +98,13 @@ fn the_input_is_read_only_as_calls_start_and_results_are_not_kept() {
 
 #[test]
 fn a_bad_parallel_or_image_fails_the_run_before_anything_is_sent() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     for n in [0, MAX_PARALLEL + 1] {
         let err = Bulk::new(&c)
             .parallel(n)
             .get(["grp_x"], |_| panic!("no result"))
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
-        assert!(err.to_string().contains(&format!("parallel is {n}")), "{err}");
+        assert_error(&err, ErrorKind::InvalidConfig, &format!("parallel is {n}"));
     }
     let err = Bulk::new(&c)
         .set(Image::Bytes(b"not an image"), ["grp_x"], |_| panic!("no result"))
@@ -114,15 +115,13 @@ fn a_bad_parallel_or_image_fails_the_run_before_anything_is_sent() {
             panic!("no result")
         })
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Io);
-    assert!(err.to_string().contains("/nonexistent/x.png"), "{err}");
+    assert_error(&err, ErrorKind::Io, "/nonexistent/x.png");
     assert!(api_requests(&emu).is_empty());
 }
 
 #[test]
 fn the_image_file_is_read_once() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let image = png(&[7; 5000]);
     let file = TempFile::new("once.png", &image);
     let mut results = 0;
@@ -189,12 +188,11 @@ fn arrived_between(emu: &blooio_emulator::Emulator, from: u64, to: u64) -> Vec<(
 
 #[test]
 fn a_429_met_by_every_worker_is_one_pause_for_all() {
-    let emu = emulator();
+    let (emu, c) = emulator_and_client();
     // The latency keeps the four workers' first requests in flight together, so each of them
     // meets one of the four 429s.
     emu.set_latency(ms(50));
     emu.script(Fault::status(429).header("Retry-After", "1").repeat(4));
-    let c = client(&emu);
     let started = Instant::now();
     let summary = Bulk::new(&c)
         .parallel(4)
@@ -220,19 +218,10 @@ fn a_429_met_by_every_worker_is_one_pause_for_all() {
 
 #[test]
 fn a_429_met_by_one_worker_pauses_the_others_too() {
-    let emu = emulator();
+    let (emu, c) = emulator_and_client();
     emu.set_latency(ms(50));
     emu.script(Fault::status(429).header("Retry-After", "1"));
-    let c = client(&emu);
-    let started = Instant::now();
-    let summary = Bulk::new(&c)
-        .parallel(4)
-        .get((0..16).map(|i| format!("grp_w{i}")), |done| {
-            done.result.unwrap();
-        })
-        .unwrap();
-    let took = started.elapsed();
-    assert_eq!(summary.succeeded, 16);
+    let took = time_all_succeeding(&c, 4, "grp_w", 16);
     let reqs = api_requests(&emu);
     let limited: Vec<&blooio_emulator::RecordedRequest> = reqs.iter().filter(|r| r.status == 429).collect();
     assert_eq!(limited.len(), 1);
@@ -251,9 +240,8 @@ fn a_429_met_by_one_worker_pauses_the_others_too() {
 
 #[test]
 fn a_cancelled_run_returns_quickly_and_starts_no_more_chats() {
-    let emu = emulator();
+    let (emu, c) = emulator_and_client();
     emu.set_latency(ms(3000));
-    let c = client(&emu);
     let token = CancelToken::new();
     let canceller = token.clone();
     let started = Instant::now();

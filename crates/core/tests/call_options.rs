@@ -27,13 +27,13 @@ fn default_and_per_call_headers_reach_the_wire_and_the_call_wins() {
     .unwrap();
     c.get_chat_background(CHAT).unwrap();
     let reqs = api_requests(&emu);
-    assert_eq!(header(&reqs[0], "x-team"), Some("payments"));
-    assert_eq!(header(&reqs[0], "x-trace"), Some("call"));
+    assert_eq!(reqs[0].header("x-team"), Some("payments"));
+    assert_eq!(reqs[0].header("x-trace"), Some("call"));
     assert_eq!(reqs[0].headers.iter().filter(|(k, _)| k == "x-trace").count(), 1);
-    assert_eq!(header(&reqs[0], "x-only"), Some("1"));
-    assert_eq!(header(&reqs[1], "x-trace"), Some("client"));
-    assert_eq!(header(&reqs[1], "x-only"), None);
-    assert_eq!(header(&reqs[1], "authorization"), Some(&*format!("Bearer {KEY}")));
+    assert_eq!(reqs[0].header("x-only"), Some("1"));
+    assert_eq!(reqs[1].header("x-trace"), Some("client"));
+    assert_eq!(reqs[1].header("x-only"), None);
+    assert_eq!(reqs[1].header("authorization"), Some(&*format!("Bearer {KEY}")));
 }
 
 #[test]
@@ -45,14 +45,12 @@ fn refused_headers_send_nothing() {
         ("Bad Name", "1"),
     ] {
         let e = builder(&emu).default_header(name, value).build().unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{e}");
-        assert!(e.to_string().contains("default header"), "{e}");
+        assert_error(&e, ErrorKind::InvalidConfig, "default header");
         let c = client(&emu);
         let e = c
             .get_chat_background_with(CHAT, CallOptions::new().header(name, value))
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{e}");
-        assert!(e.to_string().contains("per-call header"), "{e}");
+        assert_error(&e, ErrorKind::InvalidConfig, "per-call header");
         let e = c
             .set_chat_background_with(
                 CHAT,
@@ -166,9 +164,33 @@ fn an_info_logger_gets_no_debug_lines() {
 }
 
 #[test]
-fn progress_totals_equal_the_body_and_stopping_aborts_the_upload() {
+fn the_enabled_check_is_asked_for_every_line_and_drops_the_ones_it_refuses() {
     let emu = emulator();
-    let c = client(&emu);
+    let (lines, sink) = capture();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let asked_in = asked.clone();
+    let c = builder(&emu)
+        .logger(LogLevel::Debug, sink)
+        .log_enabled(Arc::new(move |level| {
+            asked_in.lock().unwrap().push(level);
+            level == LogLevel::Info
+        }))
+        .build()
+        .unwrap();
+    emu.script(Fault::status(502).header("Retry-After", "0"));
+    c.get_chat_background(CHAT).unwrap();
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [LogLevel::Info, LogLevel::Debug, LogLevel::Info]
+    );
+    let lines = lines.lock().unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|(l, _)| *l == LogLevel::Info), "{lines:?}");
+}
+
+#[test]
+fn progress_totals_equal_the_body_and_stopping_aborts_the_upload() {
+    let (emu, c) = emulator_and_client();
     let image = png(&vec![7u8; 300_000]);
     let mut seen = Vec::new();
     c.set_chat_background_with(
@@ -203,8 +225,7 @@ fn progress_totals_equal_the_body_and_stopping_aborts_the_upload() {
 
 #[test]
 fn a_token_cancelled_before_the_call_sends_nothing() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let token = CancelToken::new();
     token.cancel();
     let e = c
@@ -237,8 +258,7 @@ fn cancelled_after(
 
 #[test]
 fn cancelling_while_waiting_for_the_answer_returns_promptly_and_drops_the_connection() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     c.get_chat_background(CHAT).unwrap();
     let connections = emu.connections_accepted();
     emu.script(Fault::passthrough().delay(ms(5000)));
@@ -259,8 +279,7 @@ fn cancelling_while_waiting_for_the_answer_returns_promptly_and_drops_the_connec
 fn cancelling_while_reading_a_late_body_returns_promptly() {
     // The head arrives, the body 5 s later. A cancelled read must not look like EINTR to the
     // std readers that collect the body (they retry `Interrupted`, which spun until the timeout).
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     emu.script(Fault::passthrough().body_delay(ms(5000)));
     let started = Instant::now();
     let (_, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
@@ -273,8 +292,7 @@ fn cancelling_while_reading_a_late_body_returns_promptly() {
 
 #[test]
 fn cancelling_during_a_retry_wait_returns_promptly() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     emu.script(Fault::status(503).header("Retry-After", "30"));
     let (e, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
     assert_eq!(e.attempts(), 1);
@@ -284,8 +302,7 @@ fn cancelling_during_a_retry_wait_returns_promptly() {
 
 #[test]
 fn cancelling_an_upload_while_the_body_is_sent_stops_it() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     // A slow reader: the body goes out while the emulator takes its time with the answer.
     emu.script(Fault::passthrough().delay(ms(3000)));
     let image = png(&vec![1u8; 2 * 1024 * 1024]);

@@ -8,9 +8,8 @@ use common::*;
 
 #[test]
 fn eight_threads_share_one_client_and_overlap() {
-    let emu = emulator();
+    let (emu, c) = emulator_and_client();
     emu.set_latency(ms(100));
-    let c = client(&emu);
     let started = Instant::now();
     std::thread::scope(|s| {
         for t in 0..8 {

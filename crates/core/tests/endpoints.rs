@@ -22,15 +22,16 @@ fn get_on_a_chat_without_background() {
     assert_eq!(reqs[0].method, "GET");
     assert_eq!(reqs[0].raw_path, "/v2/api/chats/%2B15551234567/background");
     assert_eq!(
-        header(&reqs[0], "authorization"),
+        reqs[0].header("authorization"),
         Some(format!("Bearer {KEY}").as_str())
     );
     assert!(
-        header(&reqs[0], "user-agent")
+        reqs[0]
+            .header("user-agent")
             .unwrap()
             .starts_with("blooio-native/")
     );
-    assert_eq!(header(&reqs[0], "accept"), Some("application/json"));
+    assert_eq!(reqs[0].header("accept"), Some("application/json"));
 }
 
 #[test]
@@ -61,12 +62,13 @@ fn set_from_a_file_sends_one_named_file_part_with_a_known_length() {
     assert_eq!(part.filename.as_deref(), Some("beach photo.png"));
     assert_eq!(part.content_type.as_deref(), Some("image/png"));
     assert_eq!(part.len, image.len() as u64);
-    let length: u64 = header(put, "content-length")
+    let length: u64 = put
+        .header("content-length")
         .expect("Content-Length is sent")
         .parse()
         .unwrap();
     assert_eq!(length, put.body_len);
-    assert_eq!(header(put, "transfer-encoding"), None, "not chunked");
+    assert_eq!(put.header("transfer-encoding"), None, "not chunked");
 }
 
 #[test]
@@ -83,8 +85,7 @@ fn the_type_comes_from_the_bytes_not_the_name() {
 
 #[test]
 fn set_from_bytes_names_the_part_after_the_format() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     c.set_chat_background_bytes("grp_abc", &heic(b"x")).unwrap();
     c.set_chat_background("grp_abc", Image::Bytes(&jpeg(b"y")))
         .unwrap();
@@ -96,8 +97,7 @@ fn set_from_bytes_names_the_part_after_the_format() {
 
 #[test]
 fn setting_the_same_image_again_changes_nothing_and_a_new_one_bumps_the_version() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (_emu, c) = emulator_and_client();
     let first = c
         .set_chat_background_bytes("alice@example.com", &png(b"one"))
         .unwrap();
@@ -139,8 +139,7 @@ fn the_background_url_serves_the_uploaded_bytes() {
 
 #[test]
 fn every_byte_outside_unreserved_is_percent_encoded() {
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     let cases = [
         ("+15551234567", "%2B15551234567", "+15551234567"),
         ("Alice@Example.com", "Alice%40Example.com", "alice@example.com"),
@@ -220,7 +219,7 @@ fn the_user_agent_carries_the_callers_suffix() {
         .unwrap()
         .get_chat_background("grp_x")
         .unwrap();
-    let ua = header(&api_requests(&emu)[0], "user-agent").unwrap().to_owned();
+    let ua = api_requests(&emu)[0].header("user-agent").unwrap().to_owned();
     assert!(
         ua.starts_with("blooio-native/") && ua.ends_with(" my-app/1.2"),
         "{ua}"

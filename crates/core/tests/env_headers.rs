@@ -18,8 +18,8 @@ fn custom_headers_from_the_environment_lose_to_explicit_ones() {
     c.get_chat_background_with("+15551234567", CallOptions::new())
         .unwrap();
     let req = &api_requests(&emu)[0];
-    assert_eq!(header(req, "x-env"), Some("env"));
-    assert_eq!(header(req, "x-both"), Some("explicit"));
+    assert_eq!(req.header("x-env"), Some("env"));
+    assert_eq!(req.header("x-both"), Some("explicit"));
 
     unsafe { std::env::set_var(ENV_CUSTOM_HEADERS, "Host: evil.example") };
     let e = builder(&emu).build().unwrap_err();

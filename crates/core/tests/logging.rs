@@ -32,8 +32,7 @@ fn the_key_is_in_no_log_record_at_any_level() {
     log::set_boxed_logger(Box::new(Capture)).unwrap();
     log::set_max_level(log::LevelFilter::Trace);
 
-    let emu = emulator();
-    let c = client(&emu);
+    let (emu, c) = emulator_and_client();
     c.get_chat_background("+15551234567").unwrap();
     c.set_chat_background_bytes("+15551234567", &png(b"logged"))
         .unwrap();

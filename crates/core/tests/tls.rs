@@ -166,8 +166,7 @@ fn a_bad_ca_file_fails_the_build_naming_the_path() {
         &empty.path.parent().unwrap().to_path_buf(),
     ] {
         let err = tls_builder(&emu).ca_file(path).build().unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
-        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        assert_error(&err, ErrorKind::InvalidConfig, &path.display().to_string());
     }
     let err = tls_builder(&emu)
         .ca_file(&empty.path)

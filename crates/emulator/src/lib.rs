@@ -52,6 +52,7 @@ mod media;
 mod record;
 mod reply;
 mod server;
+pub mod sniff_cases;
 mod state;
 mod store;
 mod tls;
@@ -69,7 +70,7 @@ use tokio::sync::oneshot;
 
 pub use config::EmulatorConfig;
 pub use fault::{Fault, FaultAction};
-pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome};
+pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome, header_value};
 pub use tls::TlsMode;
 
 use state::{Shared, lock};

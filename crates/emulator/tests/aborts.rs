@@ -38,8 +38,7 @@ fn send_and_leave(emu: &Emulator, request: &[u8], wait: Duration) {
 
 #[test]
 fn leaving_during_a_delay_fault_is_recorded() {
-    let emu = start();
-    emu.script(Fault::passthrough().delay(ms(3_000)));
+    let emu = start_with(Fault::passthrough().delay(ms(3_000)));
     let started = Instant::now();
     send_and_leave(&emu, get_request("grp_slow").as_bytes(), ms(200));
     let all = wait_for(&emu, 1, true);
@@ -52,7 +51,7 @@ fn leaving_during_a_delay_fault_is_recorded() {
 #[test]
 fn leaving_while_held_is_recorded() {
     let emu = start();
-    let set = control(&emu, "POST", "config", Some(r#"{"hold_until":2}"#));
+    let set = post(&emu, "config", r#"{"hold_until":2}"#);
     assert_eq!(set.status, 200);
     send_and_leave(&emu, get_request("grp_held").as_bytes(), ms(200));
     let all = wait_for(&emu, 1, true);
@@ -61,8 +60,7 @@ fn leaving_while_held_is_recorded() {
 
 #[test]
 fn leaving_before_a_slow_body_is_recorded() {
-    let emu = start();
-    emu.script(Fault::passthrough().body_delay(ms(3_000)));
+    let emu = start_with(Fault::passthrough().body_delay(ms(3_000)));
     let stream = send_get(emu.addr(), "grp_body");
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let (status, _) = read_head(&mut reader).unwrap();
@@ -129,8 +127,7 @@ fn answered_requests_and_emulator_closes_are_not_aborts() {
 
 #[test]
 fn client_aborted_is_in_the_control_api_log() {
-    let emu = start();
-    emu.script(Fault::passthrough().delay(ms(2_000)));
+    let emu = start_with(Fault::passthrough().delay(ms(2_000)));
     send_and_leave(&emu, get_request("grp_log").as_bytes(), ms(100));
     wait_for(&emu, 1, true);
     let log = control(&emu, "GET", "requests", None).json();

@@ -11,19 +11,17 @@ use common::*;
 #[test]
 fn script_accepts_one_fault_or_an_array() {
     let emu = start();
-    let queued = control(
+    let queued = post(
         &emu,
-        "POST",
         "script",
-        Some(r#"{"status":429,"headers":{"Retry-After":"2"},"repeat":2}"#),
+        r#"{"status":429,"headers":{"Retry-After":"2"},"repeat":2}"#,
     );
     assert_eq!(queued.status, 200);
     assert_eq!(queued.json()["queued"], 1);
-    let queued = control(
+    let queued = post(
         &emu,
-        "POST",
         "script",
-        Some(r#"[{"status":500,"body":"{\"error\":\"boom\"}"},{"action":"close_after_response"}]"#),
+        r#"[{"status":500,"body":"{\"error\":\"boom\"}"},{"action":"close_after_response"}]"#,
     );
     assert_eq!(queued.json()["queued"], 3);
 
@@ -53,7 +51,7 @@ fn bad_scripts_are_refused_and_queue_nothing() {
         r#"[{"status":502},{"status":"502"}]"#,
         "not json",
     ] {
-        let answer = control(&emu, "POST", "script", Some(body));
+        let answer = post(&emu, "script", body);
         answer.assert_error(400, "invalid_control_request");
     }
     assert_eq!(control(&emu, "GET", "stats", None).json()["queued_faults"], 0);
@@ -85,12 +83,7 @@ fn requests_lists_and_clears_the_log() {
 #[test]
 fn config_changes_latency_no_active_number_and_fail_every() {
     let emu = start();
-    let now = control(
-        &emu,
-        "POST",
-        "config",
-        Some(r#"{"latency_ms":250,"no_active_number":true}"#),
-    );
+    let now = post(&emu, "config", r#"{"latency_ms":250,"no_active_number":true}"#);
     assert_eq!(
         now.json(),
         serde_json::json!({"latency_ms":250,"no_active_number":true,"fail_every":null,"hold_until":null})
@@ -103,19 +96,18 @@ fn config_changes_latency_no_active_number_and_fail_every() {
     control(&emu, "GET", "config", None);
     assert!(began.elapsed() < ms(250));
 
-    let now = control(
+    let now = post(
         &emu,
-        "POST",
         "config",
-        Some(r#"{"latency_ms":0,"no_active_number":false,"fail_every":{"n":2,"status":502}}"#),
+        r#"{"latency_ms":0,"no_active_number":false,"fail_every":{"n":2,"status":502}}"#,
     );
     assert_eq!(now.json()["fail_every"], serde_json::json!({"n":2,"status":502}));
     let statuses: Vec<u16> = (0..4).map(|_| get(&emu, "grp_x").status).collect();
     assert_eq!(statuses, [200, 502, 200, 502]);
     // Leaving a field out keeps it; null clears the rule.
-    let now = control(&emu, "POST", "config", Some(r#"{"latency_ms":1}"#));
+    let now = post(&emu, "config", r#"{"latency_ms":1}"#);
     assert_eq!(now.json()["fail_every"]["n"], 2);
-    let now = control(&emu, "POST", "config", Some(r#"{"fail_every":null}"#));
+    let now = post(&emu, "config", r#"{"fail_every":null}"#);
     assert_eq!(now.json()["fail_every"], serde_json::Value::Null);
     assert_eq!(now.json()["latency_ms"], 1);
 
@@ -124,7 +116,7 @@ fn config_changes_latency_no_active_number_and_fail_every() {
         r#"{"fail_every":{"n":0,"status":502}}"#,
         r#"{"fail_every":{"n":1,"status":700}}"#,
     ] {
-        control(&emu, "POST", "config", Some(bad)).assert_error(400, "invalid_control_request");
+        post(&emu, "config", bad).assert_error(400, "invalid_control_request");
     }
 }
 
@@ -132,8 +124,8 @@ fn config_changes_latency_no_active_number_and_fail_every() {
 fn reset_starts_afresh() {
     let emu = start();
     put(&emu, "grp_x", &png(b"x"), "image/png");
-    control(&emu, "POST", "script", Some(r#"{"status":500}"#));
-    control(&emu, "POST", "config", Some(r#"{"no_active_number":true}"#));
+    post(&emu, "script", r#"{"status":500}"#);
+    post(&emu, "config", r#"{"no_active_number":true}"#);
     assert_eq!(control(&emu, "POST", "reset", None).status, 200);
     let answer = get(&emu, "grp_x");
     assert_eq!(answer.status, 200);
@@ -144,18 +136,8 @@ fn reset_starts_afresh() {
 #[test]
 fn control_requests_are_never_faulted() {
     let emu = start();
-    control(
-        &emu,
-        "POST",
-        "script",
-        Some(r#"{"action":"reset_before_response"}"#),
-    );
-    control(
-        &emu,
-        "POST",
-        "config",
-        Some(r#"{"fail_every":{"n":1,"status":500}}"#),
-    );
+    post(&emu, "script", r#"{"action":"reset_before_response"}"#);
+    post(&emu, "config", r#"{"fail_every":{"n":1,"status":500}}"#);
     for _ in 0..3 {
         assert_eq!(control(&emu, "GET", "stats", None).status, 200);
     }

@@ -10,8 +10,7 @@ use common::*;
 
 #[test]
 fn a_scripted_status_carries_its_headers_and_the_standard_error_body() {
-    let emu = start();
-    emu.script(
+    let emu = start_with(
         Fault::status(502)
             .header("Retry-After", "1")
             .header("x-should-retry", "true"),
@@ -34,8 +33,7 @@ fn a_scripted_status_carries_its_headers_and_the_standard_error_body() {
 
 #[test]
 fn a_scripted_body_can_be_anything() {
-    let emu = start();
-    emu.script(
+    let emu = start_with(
         Fault::status(503)
             .header("Content-Type", "text/html")
             .body("<html><body>Service Unavailable</body></html>"),
@@ -48,8 +46,7 @@ fn a_scripted_body_can_be_anything() {
 
 #[test]
 fn faults_are_first_in_first_out_and_repeat() {
-    let emu = start();
-    emu.script(Fault::status(503).repeat(3));
+    let emu = start_with(Fault::status(503).repeat(3));
     emu.script(Fault::status(429).header("retry-after-ms", "5"));
     emu.script(Fault::status(302).header("Location", "http://elsewhere.invalid/"));
     let (answers, _) = gets_on_one_connection(emu.addr(), "grp_x", 6);
@@ -67,8 +64,7 @@ fn faults_are_first_in_first_out_and_repeat() {
 
 #[test]
 fn faults_apply_only_to_the_endpoint() {
-    let emu = start();
-    emu.script(Fault::status(500));
+    let emu = start_with(Fault::status(500));
     // An unknown API path neither consumes nor suffers the fault.
     let other = "GET /v2/api/chats HTTP/1.1\r\nHost: e\r\nAuthorization: Bearer test-key\r\n\r\n";
     assert_eq!(exchange(emu.addr(), other).unwrap().status, 404);
@@ -77,8 +73,7 @@ fn faults_apply_only_to_the_endpoint() {
 
 #[test]
 fn reset_before_response_sends_not_a_single_byte() {
-    let emu = start();
-    emu.script(Fault::reset_before_response());
+    let emu = start_with(Fault::reset_before_response());
     let mut stream = send_get(emu.addr(), "grp_x");
     let (bytes, error) = read_to_end(&mut stream);
     assert!(bytes.is_empty(), "got {:?}", String::from_utf8_lossy(&bytes));
@@ -91,19 +86,12 @@ fn reset_before_response_sends_not_a_single_byte() {
 
 #[test]
 fn reset_mid_body_truncates_the_answer() {
-    let emu = start();
-    emu.script(Fault::reset_mid_body());
+    let emu = start_with(Fault::reset_mid_body());
     let mut stream = send_get(emu.addr(), "grp_x");
     let mut reader = BufReader::new(&mut stream);
     let (status, headers) = read_head(&mut reader).unwrap();
     assert_eq!(status, 200);
-    let announced: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .unwrap()
-        .1
-        .parse()
-        .unwrap();
+    let announced = content_length(&headers).unwrap();
     let (body, _) = read_to_end(&mut reader);
     assert!(!body.is_empty(), "part of the body is sent");
     assert!(body.len() < announced, "{} of {announced}", body.len());
@@ -121,8 +109,7 @@ fn reset_mid_body_truncates_the_answer() {
 
 #[test]
 fn a_delay_holds_back_the_whole_answer() {
-    let emu = start();
-    emu.script(Fault::status(504).delay(ms(400)));
+    let emu = start_with(Fault::status(504).delay(ms(400)));
     let mut stream = connect(emu.addr());
     let began = Instant::now();
     stream.write_all(get_request("grp_x").as_bytes()).unwrap();
@@ -153,8 +140,7 @@ fn a_passthrough_with_delay_answers_normally_later() {
 
 #[test]
 fn a_body_delay_sends_the_head_first() {
-    let emu = start();
-    emu.script(Fault::passthrough().body_delay(ms(500)));
+    let emu = start_with(Fault::passthrough().body_delay(ms(500)));
     let mut stream = send_get(emu.addr(), "grp_x");
     let began = Instant::now();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -168,13 +154,7 @@ fn a_body_delay_sends_the_head_first() {
     assert!(reader.read(&mut byte).is_err(), "no body byte yet");
     stream.set_read_timeout(Some(ms(5000))).unwrap();
     let mut body = String::new();
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .unwrap()
-        .1
-        .parse()
-        .unwrap();
+    let len = content_length(&headers).unwrap();
     reader
         .by_ref()
         .take(len as u64)
@@ -189,8 +169,7 @@ fn a_body_delay_sends_the_head_first() {
 
 #[test]
 fn close_after_response_drops_a_keep_alive_connection() {
-    let emu = start();
-    emu.script(Fault::close_after_response());
+    let emu = start_with(Fault::close_after_response());
     let mut stream = connect(emu.addr());
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     stream.write_all(get_request("grp_x").as_bytes()).unwrap();
@@ -261,8 +240,7 @@ fn reset_forgets_state_faults_records_and_rules() {
 
 #[test]
 fn attempts_are_timed_from_the_emulator_start() {
-    let emu = start();
-    emu.script(Fault::status(503));
+    let emu = start_with(Fault::status(503));
     let first = exchange(emu.addr(), &get_request("grp_x")).unwrap();
     std::thread::sleep(ms(120));
     let second = exchange(emu.addr(), &get_request("grp_x")).unwrap();
@@ -275,6 +253,5 @@ fn attempts_are_timed_from_the_emulator_start() {
 #[test]
 #[should_panic(expected = "invalid fault")]
 fn an_invalid_fault_is_refused_at_once() {
-    let emu = start();
-    emu.script(Fault::status(99));
+    start_with(Fault::status(99));
 }

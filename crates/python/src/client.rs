@@ -150,7 +150,8 @@ impl Client {
             .max_retries(retries)
             .binding("python")
             .allow_insecure_http(allow_insecure_http)
-            .logger(LogLevel::Debug, log::sink());
+            .logger(LogLevel::Debug, log::sink())
+            .log_enabled(log::enabled());
         if let Some(headers) = default_headers {
             for (name, value) in call::header_pairs("default_headers", headers)? {
                 builder = builder.default_header(name, value);

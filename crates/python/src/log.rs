@@ -1,16 +1,17 @@
 //! The core's log lines into Python's `logging` module, logger `blooio_native`.
 //!
-//! Every client is built with a core logger at debug level whose sink is [`sink`]. Whether a
-//! line goes anywhere is decided once per call, with the GIL held as the call starts
-//! ([`level_now`]): off when `logging` has not even been imported (then nothing can have
-//! configured it), else the logger's own `isEnabledFor`, which `logging` caches. The answer
-//! travels to the thread that runs the call ([`with_level`]), so when logging is off a line
-//! costs the core's formatting and one thread-local read, never the GIL.
+//! Every client is built with a core logger at debug level whose sink is [`sink`] and whose
+//! enabled-check is [`enabled`]. Whether a line goes anywhere is decided once per call, with the
+//! GIL held as the call starts ([`level_now`]): off when `logging` has not even been imported
+//! (then nothing can have configured it), else the logger's own `isEnabledFor`, which `logging`
+//! caches. The answer travels to the thread that runs the call ([`with_level`]), and the core
+//! asks [`enabled`] before it formats a line, so when logging is off a line costs one
+//! thread-local read: no formatting, no allocation, never the GIL.
 
 use std::cell::Cell;
 use std::sync::Arc;
 
-use blooio_core::{LogLevel, LogSink};
+use blooio_core::{LogEnabled, LogLevel, LogSink};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -65,15 +66,7 @@ fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 
 fn sys_modules(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
     static MODULES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-    MODULES
-        .get_or_try_init(py, || {
-            Ok(py
-                .import("sys")?
-                .getattr("modules")?
-                .cast_into::<PyDict>()?
-                .unbind())
-        })
-        .map(|m| m.bind(py))
+    MODULES.import(py, "sys", "modules")
 }
 
 /// What the `blooio_native` logger wants now. Errors count as "off": logging must never make a
@@ -100,14 +93,17 @@ pub(crate) fn level_now(py: Python<'_>) -> Level {
     probe().unwrap_or(Level::OFF)
 }
 
-/// The core logger's sink: the line to `blooio_native` at the matching level, when this
-/// thread's call logs at that level. The line is passed as the message with no arguments, so
-/// `%` in it (the encoded `+` of a chat id) is not a format.
+/// The core logger's enabled-check: whether this thread's call logs at `level`. Asked before
+/// the core formats a line, so a line nobody wants is never built.
+pub(crate) fn enabled() -> LogEnabled {
+    Arc::new(|level: LogLevel| CURRENT.with(Cell::get).allows(level))
+}
+
+/// The core logger's sink: the line to `blooio_native` at the matching level. The core calls
+/// it only for lines [`enabled`] allowed, on the same thread. The line is passed as the message
+/// with no arguments, so `%` in it (the encoded `+` of a chat id) is not a format.
 pub(crate) fn sink() -> LogSink {
     Arc::new(|level: LogLevel, line: &str| {
-        if !CURRENT.with(Cell::get).allows(level) {
-            return;
-        }
         crate::exit::attach(|py| {
             let py_level = if rank(level) == 1 { PY_INFO } else { PY_DEBUG };
             let logged = logger(py).and_then(|l| l.call_method1(intern!(py, "log"), (py_level, line)));

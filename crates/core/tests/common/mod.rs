@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use blooio_core::{Client, ClientBuilder, Error};
+use blooio_core::{Client, ClientBuilder, Error, ErrorKind};
 use blooio_emulator::{Emulator, EmulatorConfig, RecordedRequest};
 
 pub const KEY: &str = "bl_test_k3y_never_printed";
@@ -24,6 +24,13 @@ pub fn builder(emu: &Emulator) -> ClientBuilder {
 
 pub fn client(emu: &Emulator) -> Client {
     builder(emu).build().expect("client builds")
+}
+
+/// A fresh [`emulator`] and a [`client`] of it: most tests' first line.
+pub fn emulator_and_client() -> (Emulator, Client) {
+    let emu = emulator();
+    let c = client(&emu);
+    (emu, c)
 }
 
 /// Minimal files of each format: the magic bytes the API sniffs, then filler.
@@ -76,11 +83,10 @@ pub fn api_requests(emu: &Emulator) -> Vec<RecordedRequest> {
     emu.requests()
 }
 
-pub fn header<'a>(req: &'a RecordedRequest, name: &str) -> Option<&'a str> {
-    req.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+/// `err` is of `kind`, and its message says `says`.
+pub fn assert_error(err: &Error, kind: ErrorKind, says: &str) {
+    assert_eq!(err.kind(), kind, "{err}");
+    assert!(err.to_string().contains(says), "{err}");
 }
 
 /// The key must never be in a message, `Debug` output or anything else we print.

@@ -9,13 +9,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use blooio_emulator::{Emulator, EmulatorConfig};
+use blooio_emulator::{Emulator, EmulatorConfig, Fault};
 
 pub const KEY: &str = "test-key";
 pub const AUTH: &str = "Authorization: Bearer test-key";
 
 pub fn start() -> Emulator {
     Emulator::start(EmulatorConfig::default()).expect("the emulator starts")
+}
+
+/// An emulator with `fault` scripted for its next API request.
+pub fn start_with(fault: Fault) -> Emulator {
+    let emu = start();
+    emu.script(fault);
+    emu
 }
 
 pub fn ms(n: u64) -> Duration {
@@ -101,10 +108,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        blooio_emulator::header_value(&self.headers, name)
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -155,10 +159,7 @@ pub fn parse_responses(mut raw: &[u8]) -> Vec<Answer> {
         if status == 100 {
             continue;
         }
-        let len: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .map_or(raw.len(), |(_, v)| v.parse().unwrap());
+        let len = content_length(&headers).unwrap_or(raw.len());
         answers.push(Answer {
             status,
             headers,
@@ -199,6 +200,11 @@ pub fn control(emu: &Emulator, method: &str, path: &str, body: Option<&str>) -> 
         args.extend(["-H", "Content-Type: application/json", "--data-binary", body]);
     }
     curl(&args)
+}
+
+/// `POST /__emulator/{path}` with a JSON `body`, through [`control`].
+pub fn post(emu: &Emulator, path: &str, body: &str) -> Answer {
+    control(emu, "POST", path, Some(body))
 }
 
 /// The reference page's GET command.
@@ -273,6 +279,11 @@ pub fn part_head(boundary: &str, filename: &str, mime: &str) -> String {
     )
 }
 
+/// The Content-Length of a head's headers, if it has one.
+pub fn content_length(headers: &[(String, String)]) -> Option<usize> {
+    blooio_emulator::header_value(headers, "content-length").map(|v| v.parse().expect("a number"))
+}
+
 /// Reads just the head of one response.
 pub fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Vec<(String, String)>)> {
     let mut head = String::new();
@@ -294,10 +305,7 @@ pub fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Vec<(String, Str
 /// Reads one whole response (Content-Length framed).
 pub fn read_answer(reader: &mut impl BufRead) -> io::Result<Answer> {
     let (status, headers) = read_head(reader)?;
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
+    let len = content_length(&headers).unwrap_or(0);
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
     Ok(Answer {
