@@ -30,7 +30,7 @@ static bool field_absent_bool(blooio_status (*get)(const blooio_background *, bo
     return !present;
 }
 
-static void test_set_bytes_then_get(void) {
+TL_TEST(set_bytes_then_get) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *set = NULL, *got = NULL, *again = NULL;
     blooio_error *error = NULL;
@@ -88,7 +88,7 @@ static void test_set_bytes_then_get(void) {
     blooio_client_free(client);
 }
 
-static void test_set_file_then_get(void) {
+TL_TEST(set_file_then_get) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     unsigned char image[128];
     memcpy(image, TL_PNG, TL_PNG_LEN);
@@ -128,7 +128,7 @@ static void test_set_file_then_get(void) {
     blooio_client_free(client);
 }
 
-static void test_get_without_background(void) {
+TL_TEST(get_without_background) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *bg = NULL;
     REQUIRE(CHECK_STATUS(blooio_get_chat_background(client, "grp_empty", &bg, NULL), BLOOIO_STATUS_OK));
@@ -159,7 +159,7 @@ static blooio_error *failed_get(blooio_client *client, blooio_status want) {
     return error;
 }
 
-static void test_400_bad_request(void) {
+TL_TEST(status_400_bad_request) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":400,\"headers\":{\"x-request-id\":\"req_c400\"},"
                   "\"body\":\"{\\\"error\\\":\\\"bad_request\\\",\\\"message\\\":\\\"chat is archived\\\","
@@ -176,7 +176,7 @@ static void test_400_bad_request(void) {
     blooio_client_free(client);
 }
 
-static void test_401_wrong_key(void) {
+TL_TEST(status_401_wrong_key) {
     tl_emu_reset();
     const char *wrong = "bl_test_wrong_key_123";
     blooio_client *client = tl_client_with(wrong, tl_base_url(), 2, 0);
@@ -190,7 +190,7 @@ static void test_401_wrong_key(void) {
     blooio_client_free(client);
 }
 
-static void test_429_rate_limited_with_retry_after(void) {
+TL_TEST(status_429_rate_limited) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"status\":429,\"headers\":{\"Retry-After\":\"7\"}}");
     blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED);
@@ -202,7 +202,7 @@ static void test_429_rate_limited_with_retry_after(void) {
     blooio_client_free(client);
 }
 
-static void test_502_retried_then_given_up(void) {
+TL_TEST(status_502_retried_then_given_up) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}");
     blooio_error *e = failed_get(client, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
@@ -214,7 +214,7 @@ static void test_502_retried_then_given_up(void) {
     blooio_client_free(client);
 }
 
-static void test_502_retried_then_succeeds(void) {
+TL_TEST(status_502_retried_then_succeeds) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"}}");
     blooio_background *bg = NULL;
@@ -230,7 +230,7 @@ static void test_502_retried_then_succeeds(void) {
     blooio_client_free(client);
 }
 
-static void test_503_no_active_number(void) {
+TL_TEST(status_503_no_active_number) {
     TL_FRESH_CLIENT(client, "{\"no_active_number\":true}", 2, 0);
     blooio_error *e = failed_get(client, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
     CHECK(blooio_error_http_status(e) == 503);
@@ -240,7 +240,7 @@ static void test_503_no_active_number(void) {
     tl_emu_reset();
 }
 
-static void test_other_5xx_server_error(void) {
+TL_TEST(status_other_5xx) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("[{\"status\":500},{\"status\":504}]");
     blooio_error *e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
@@ -252,7 +252,7 @@ static void test_other_5xx_server_error(void) {
     blooio_client_free(client);
 }
 
-static void test_other_status_http_status(void) {
+TL_TEST(status_other_http) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("[{\"status\":404},{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}]");
     blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
@@ -266,7 +266,7 @@ static void test_other_status_http_status(void) {
     blooio_client_free(client);
 }
 
-static void test_timeout(void) {
+TL_TEST(timeout) {
     TL_FRESH_CLIENT(client, NULL, 0, 300);
     tl_emu_script("{\"delay_ms\":3000}");
     double start = tl_now_ms();
@@ -293,7 +293,7 @@ static int closed_port(void) {
     return ntohs(addr.sin_port);
 }
 
-static void test_connection_refused(void) {
+TL_TEST(connection_refused) {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/api", closed_port());
     blooio_client *client = tl_client_with(tl_api_key(), url, 1, 0);
@@ -306,7 +306,7 @@ static void test_connection_refused(void) {
     blooio_client_free(client);
 }
 
-static void test_connection_reset(void) {
+TL_TEST(connection_reset) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"action\":\"reset_before_response\"}");
     blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
@@ -315,7 +315,7 @@ static void test_connection_reset(void) {
     blooio_client_free(client);
 }
 
-static void test_decode(void) {
+TL_TEST(decode) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":200,\"headers\":{\"Content-Type\":\"text/html\"},"
                   "\"body\":\"<html>gateway says hi</html>\"}");
@@ -328,7 +328,7 @@ static void test_decode(void) {
 }
 
 /* Every input the library refuses is refused before anything reaches the server. */
-static void test_bad_input_sends_nothing(void) {
+TL_TEST(bad_input_sends_nothing) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     blooio_background *bg = NULL;
     blooio_error *e = NULL;
@@ -390,7 +390,7 @@ static void test_bad_input_sends_nothing(void) {
     blooio_client_free(client);
 }
 
-static void test_config_from_environment(void) {
+TL_TEST(config_from_environment) {
     tl_emu_reset();
     blooio_client *client = NULL;
     blooio_error *e = NULL;
@@ -412,7 +412,7 @@ static void test_config_from_environment(void) {
     CHECK(tl_emu_request_count() == 1);
 }
 
-static void test_config_is_checked(void) {
+TL_TEST(config_is_checked) {
     struct {
         const char *key, *url;
         bool insecure_ok;
@@ -448,7 +448,7 @@ static void test_config_is_checked(void) {
     }
 }
 
-static void test_user_agent_suffix(void) {
+TL_TEST(user_agent_suffix) {
     tl_emu_reset();
     const char *suffixes[] = {"my-app/1.2", ""};
     for (size_t i = 0; i < 2; i++) {
@@ -483,26 +483,5 @@ static void test_user_agent_suffix(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"set_bytes_then_get", test_set_bytes_then_get},
-        {"set_file_then_get", test_set_file_then_get},
-        {"get_without_background", test_get_without_background},
-        {"status_400_bad_request", test_400_bad_request},
-        {"status_401_wrong_key", test_401_wrong_key},
-        {"status_429_rate_limited", test_429_rate_limited_with_retry_after},
-        {"status_502_retried_then_given_up", test_502_retried_then_given_up},
-        {"status_502_retried_then_succeeds", test_502_retried_then_succeeds},
-        {"status_503_no_active_number", test_503_no_active_number},
-        {"status_other_5xx", test_other_5xx_server_error},
-        {"status_other_http", test_other_status_http_status},
-        {"timeout", test_timeout},
-        {"connection_refused", test_connection_refused},
-        {"connection_reset", test_connection_reset},
-        {"decode", test_decode},
-        {"bad_input_sends_nothing", test_bad_input_sends_nothing},
-        {"config_from_environment", test_config_from_environment},
-        {"config_is_checked", test_config_is_checked},
-        {"user_agent_suffix", test_user_agent_suffix},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -56,7 +56,7 @@ static bool setup(void) {
     return ok;
 }
 
-static void test_null_options_arguments(void) {
+TL_TEST(null_options_arguments) {
     blooio_options *o = NULL;
     INVALID(blooio_options_new(NULL, ERR), "blooio_options_new", "options_out");
     CHECK_STATUS(blooio_options_new(NULL, NULL), BLOOIO_STATUS_INVALID_ARGUMENT); /* error may be NULL */
@@ -80,7 +80,7 @@ static void test_null_options_arguments(void) {
     blooio_options_free(NULL);
 }
 
-static void test_null_client_arguments(void) {
+TL_TEST(null_client_arguments) {
     blooio_options *o = NULL;
     blooio_client *c = SENTINEL;
     REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
@@ -101,7 +101,7 @@ static void test_null_client_arguments(void) {
     CHECK(c == SENTINEL);
 }
 
-static void test_null_call_arguments(void) {
+TL_TEST(null_call_arguments) {
     blooio_background *bg = SENTINEL;
     const char *chat = "+15550001111";
     char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
@@ -149,7 +149,7 @@ static void test_null_call_arguments(void) {
     free(path);
 }
 
-static void test_null_background_arguments(void) {
+TL_TEST(null_background_arguments) {
     bool present = true, flag = false;
     const char *s = SENTINEL;
     int64_t v = 42;
@@ -182,7 +182,7 @@ static void test_null_background_arguments(void) {
     blooio_string_free(NULL);
 }
 
-static void test_null_error_arguments(void) {
+TL_TEST(null_error_arguments) {
     uint64_t ms = 99;
     CHECK_STATUS(blooio_error_status(NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK(blooio_error_message(NULL) == NULL);
@@ -204,7 +204,7 @@ static void test_null_error_arguments(void) {
     blooio_error_free(e);
 }
 
-static void test_invalid_utf8(void) {
+TL_TEST(invalid_utf8) {
     blooio_options *o = NULL;
     blooio_background *bg = SENTINEL;
     const char *bad = "bl_\xc3\x28key"; /* a lead byte followed by a non-continuation byte */
@@ -236,7 +236,7 @@ static void test_invalid_utf8(void) {
     blooio_options_free(o);
 }
 
-static void test_zero_and_out_of_range_values(void) {
+TL_TEST(zero_and_out_of_range_values) {
     blooio_options *o = NULL;
     CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
     REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
@@ -280,7 +280,7 @@ static void test_zero_and_out_of_range_values(void) {
     CHECK(tl_emu_request_count() == 0);
 }
 
-static void test_freed_twice_and_wrong_handles(void) {
+TL_TEST(freed_twice_and_wrong_handles) {
     blooio_options *o = NULL;
     blooio_client *c = NULL;
     blooio_background *bg = NULL;
@@ -338,7 +338,7 @@ static void test_freed_twice_and_wrong_handles(void) {
     CHECK(after == SENTINEL);
 }
 
-static void test_status_names(void) {
+TL_TEST(status_names) {
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_OK), "ok") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_INVALID_ARGUMENT), "invalid_argument") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_NO_ACTIVE_NUMBER), "no_active_number") == 0);
@@ -357,20 +357,9 @@ static void test_status_names(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"null_options_arguments", test_null_options_arguments},
-        {"null_client_arguments", test_null_client_arguments},
-        {"null_call_arguments", test_null_call_arguments},
-        {"null_background_arguments", test_null_background_arguments},
-        {"null_error_arguments", test_null_error_arguments},
-        {"invalid_utf8", test_invalid_utf8},
-        {"zero_and_out_of_range_values", test_zero_and_out_of_range_values},
-        {"freed_twice_and_wrong_handles", test_freed_twice_and_wrong_handles},
-        {"status_names", test_status_names},
-    };
     if (!setup())
         return 1;
-    int status = tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    int status = tl_run(argc, argv);
     blooio_background_free(background);
     blooio_client_free(client);
     return status;

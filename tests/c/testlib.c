@@ -44,7 +44,29 @@ bool tl_check_contains(const char *hay, const char *needle, const char *expr, co
     return true;
 }
 
-int tl_main(const tl_test *tests, size_t count, int argc, char **argv) {
+/* The tests TL_TEST registered, in the order they are written (one file per program). */
+typedef struct {
+    const char *name;
+    void (*run)(void);
+    int line;
+} tl_test;
+#define TL_MAX_TESTS 64
+static tl_test tests[TL_MAX_TESTS];
+static size_t count;
+
+void tl_register(const char *name, void (*run)(void), int line) {
+    if (count == TL_MAX_TESTS) {
+        fprintf(stderr, "more than %d tests in one program: raise TL_MAX_TESTS\n", TL_MAX_TESTS);
+        exit(2);
+    }
+    /* Constructors may run in any order: keep the table sorted by line. */
+    size_t at = count++;
+    for (; at > 0 && tests[at - 1].line > line; at--)
+        tests[at] = tests[at - 1];
+    tests[at] = (tl_test){name, run, line};
+}
+
+int tl_run(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0;
     for (size_t i = 0; i < count; i++) {

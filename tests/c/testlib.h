@@ -31,13 +31,22 @@ bool tl_check(bool ok, const char *expr, const char *file, int line);
 bool tl_check_status(int got, int want, const char *expr, const char *file, int line);
 bool tl_check_contains(const char *hay, const char *needle, const char *expr, const char *file, int line);
 
-typedef struct {
-    const char *name;
-    void (*run)(void);
-} tl_test;
+/* Defines a test and registers it with the runner, so that no list of tests is kept by hand:
+ *     TL_TEST(name) { ...checks... }
+ * defines `static void test_name(void)`; the runner runs a program's tests in the order they
+ * are written, under their names. */
+#define TL_TEST(name)                                                  \
+    static void test_##name(void);                                     \
+    __attribute__((constructor)) static void tl_register_##name(void) { \
+        tl_register(#name, test_##name, __LINE__);                     \
+    }                                                                  \
+    static void test_##name(void)
 
-/* Runs the tests whose name contains argv[1] (all without it); exit status 0 when all pass. */
-int tl_main(const tl_test *tests, size_t count, int argc, char **argv);
+/* Called by TL_TEST before main. */
+void tl_register(const char *name, void (*run)(void), int line);
+/* Runs the registered tests whose name contains argv[1] (all without it); exit status 0 when
+ * all pass. */
+int tl_run(int argc, char **argv);
 
 /* The emulator under test. */
 const char *tl_base_url(void);
