@@ -149,13 +149,16 @@ TL_TEST(get_without_background) {
     blooio_client_free(client);
 }
 
-/* Scripts one fault, makes one call, and checks the error in detail. */
-static blooio_error *failed_get(blooio_client *client, blooio_status want) {
+/* Makes one get that must fail with `want` after `attempts` attempts, the last answered with
+ * `http_status` (0: no answer); returns the error for more checks (CHECK_ERROR frees it). */
+static blooio_error *failed_get(blooio_client *client, blooio_status want, uint16_t http_status, uint32_t attempts) {
     blooio_background *bg = NULL;
     blooio_error *error = NULL;
     CHECK_STATUS(blooio_get_chat_background(client, CHAT, &bg, &error), want);
     CHECK(bg == NULL); /* out-parameters are written only on success */
     CHECK(error != NULL);
+    CHECK(blooio_error_http_status(error) == http_status);
+    CHECK(blooio_error_attempts(error) == attempts);
     return error;
 }
 
@@ -164,9 +167,7 @@ TL_TEST(status_400_bad_request) {
     tl_emu_script("{\"status\":400,\"headers\":{\"x-request-id\":\"req_c400\"},"
                   "\"body\":\"{\\\"error\\\":\\\"bad_request\\\",\\\"message\\\":\\\"chat is archived\\\","
                   "\\\"code\\\":\\\"E_ARCHIVED\\\"}\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_BAD_REQUEST);
-    CHECK(blooio_error_http_status(e) == 400);
-    CHECK(blooio_error_attempts(e) == 1); /* a 400 is not retried */
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_BAD_REQUEST, 400, 1); /* a 400 is not retried */
     CHECK(blooio_error_server_message(e) && strcmp(blooio_error_server_message(e), "chat is archived") == 0);
     CHECK(blooio_error_server_code(e) && strcmp(blooio_error_server_code(e), "E_ARCHIVED") == 0);
     CHECK(blooio_error_request_id(e) && strcmp(blooio_error_request_id(e), "req_c400") == 0);
@@ -181,9 +182,7 @@ TL_TEST(status_401_wrong_key) {
     const char *wrong = "bl_test_wrong_key_123";
     blooio_client *client = tl_client_with(wrong, tl_base_url(), 2, 0);
     REQUIRE(client != NULL);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_AUTHENTICATION);
-    CHECK(blooio_error_http_status(e) == 401);
-    CHECK(blooio_error_attempts(e) == 1);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_AUTHENTICATION, 401, 1);
     CHECK(strstr(blooio_error_message(e), wrong) == NULL); /* the key never shows */
     CHECK(blooio_error_request_id(e) != NULL);
     CHECK_ERROR(e, BLOOIO_STATUS_AUTHENTICATION);
@@ -193,24 +192,10 @@ TL_TEST(status_401_wrong_key) {
 TL_TEST(status_429_rate_limited) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"status\":429,\"headers\":{\"Retry-After\":\"7\"}}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED, 429, 1);
     uint64_t ms = 0;
     CHECK(blooio_error_retry_after_ms(e, &ms) && ms == 7000);
-    CHECK(blooio_error_http_status(e) == 429);
-    CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_RATE_LIMITED);
-    blooio_client_free(client);
-}
-
-TL_TEST(status_502_retried_then_given_up) {
-    TL_FRESH_CLIENT(client, NULL, 2, 0);
-    tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
-    CHECK(blooio_error_http_status(e) == 502);
-    CHECK(blooio_error_attempts(e) == 3);
-    CHECK_CONTAINS(blooio_error_message(e), "3 attempts");
-    CHECK_ERROR(e, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
-    CHECK(tl_emu_request_count() == 3);
     blooio_client_free(client);
 }
 
@@ -230,37 +215,49 @@ TL_TEST(status_502_retried_then_succeeds) {
     blooio_client_free(client);
 }
 
-TL_TEST(status_503_no_active_number) {
-    TL_FRESH_CLIENT(client, "{\"no_active_number\":true}", 2, 0);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
-    CHECK(blooio_error_http_status(e) == 503);
-    CHECK(blooio_error_attempts(e) == 1); /* a 503 without Retry-After is not retried */
-    CHECK_ERROR(e, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
-    blooio_client_free(client);
+/* Failures with nothing more to check than the status, the last HTTP status, the attempts (each
+ * one a request the emulator saw) and a part of the message. */
+TL_TEST(status_by_table) {
+    static const struct {
+        const char *name;
+        const char *config, *fault; /* posted to the emulator's config and script; NULL: none */
+        uint32_t max_retries;
+        blooio_status want;
+        uint16_t http_status;
+        uint32_t attempts;
+        const char *message; /* what the message contains; NULL: not checked */
+    } rows[] = {
+        {"502 retried until out of retries", NULL, "{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}",
+         2, BLOOIO_STATUS_DEVICE_UNAVAILABLE, 502, 3, "3 attempts"},
+        {"503 without Retry-After: not retried", "{\"no_active_number\":true}", NULL, 2,
+         BLOOIO_STATUS_NO_ACTIVE_NUMBER, 503, 1, NULL},
+        {"500", NULL, "{\"status\":500}", 0, BLOOIO_STATUS_SERVER_ERROR, 500, 1, NULL},
+        {"504", NULL, "{\"status\":504}", 0, BLOOIO_STATUS_SERVER_ERROR, 504, 1, NULL},
+        {"404: not retried", NULL, "{\"status\":404}", 2, BLOOIO_STATUS_HTTP_STATUS, 404, 1, NULL},
+        {"connection reset before the response", NULL, "{\"action\":\"reset_before_response\"}", 0,
+         BLOOIO_STATUS_CONNECTION, 0, 1, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int failures = tl_failure_count();
+        TL_FRESH_CLIENT(client, rows[i].config, rows[i].max_retries, 0);
+        if (rows[i].fault != NULL)
+            tl_emu_script(rows[i].fault);
+        blooio_error *e = failed_get(client, rows[i].want, rows[i].http_status, rows[i].attempts);
+        if (rows[i].message != NULL)
+            CHECK_CONTAINS(blooio_error_message(e), rows[i].message);
+        CHECK_ERROR(e, rows[i].want);
+        CHECK(tl_emu_request_count() == rows[i].attempts);
+        blooio_client_free(client);
+        if (tl_failure_count() != failures)
+            fprintf(stderr, "    (in the row \"%s\")\n", rows[i].name);
+    }
     tl_emu_reset();
-}
-
-TL_TEST(status_other_5xx) {
-    TL_FRESH_CLIENT(client, NULL, 0, 0);
-    tl_emu_script("[{\"status\":500},{\"status\":504}]");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
-    CHECK(blooio_error_http_status(e) == 500);
-    CHECK_ERROR(e, BLOOIO_STATUS_SERVER_ERROR);
-    e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
-    CHECK(blooio_error_http_status(e) == 504);
-    CHECK_ERROR(e, BLOOIO_STATUS_SERVER_ERROR);
-    blooio_client_free(client);
 }
 
 TL_TEST(status_other_http) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
-    tl_emu_script("[{\"status\":404},{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}]");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
-    CHECK(blooio_error_http_status(e) == 404);
-    CHECK(blooio_error_attempts(e) == 1);
-    CHECK_ERROR(e, BLOOIO_STATUS_HTTP_STATUS);
-    e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
-    CHECK(blooio_error_http_status(e) == 418);
+    tl_emu_script("{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}");
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS, 418, 1);
     CHECK(blooio_error_server_message(e) && strcmp(blooio_error_server_message(e), "teapot") == 0);
     CHECK_ERROR(e, BLOOIO_STATUS_HTTP_STATUS);
     blooio_client_free(client);
@@ -270,11 +267,9 @@ TL_TEST(timeout) {
     TL_FRESH_CLIENT(client, NULL, 0, 300);
     tl_emu_script("{\"delay_ms\":3000}");
     double start = tl_now_ms();
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_TIMEOUT);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_TIMEOUT, 0, 1);
     double took = tl_now_ms() - start;
     CHECK(took >= 250 && took < 2500);
-    CHECK(blooio_error_http_status(e) == 0);
-    CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_TIMEOUT);
     blooio_client_free(client);
 }
@@ -298,19 +293,8 @@ TL_TEST(connection_refused) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/api", closed_port());
     blooio_client *client = tl_client_with(tl_api_key(), url, 1, 0);
     REQUIRE(client != NULL);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
-    CHECK(blooio_error_attempts(e) == 2); /* connection failures are retried */
-    CHECK(blooio_error_http_status(e) == 0);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION, 0, 2); /* connection failures are retried */
     CHECK_CONTAINS(blooio_error_message(e), url);
-    CHECK_ERROR(e, BLOOIO_STATUS_CONNECTION);
-    blooio_client_free(client);
-}
-
-TL_TEST(connection_reset) {
-    TL_FRESH_CLIENT(client, NULL, 0, 0);
-    tl_emu_script("{\"action\":\"reset_before_response\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
-    CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_CONNECTION);
     blooio_client_free(client);
 }
@@ -319,9 +303,7 @@ TL_TEST(decode) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":200,\"headers\":{\"Content-Type\":\"text/html\"},"
                   "\"body\":\"<html>gateway says hi</html>\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_DECODE);
-    CHECK(blooio_error_http_status(e) == 200);
-    CHECK(blooio_error_attempts(e) == 1);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_DECODE, 200, 1);
     CHECK_CONTAINS(blooio_error_message(e), "gateway says hi");
     CHECK_ERROR(e, BLOOIO_STATUS_DECODE);
     blooio_client_free(client);

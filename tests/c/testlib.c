@@ -23,6 +23,8 @@ bool tl_check(bool ok, const char *expr, const char *file, int line) {
     return ok;
 }
 
+int tl_failure_count(void) { return atomic_load(&failures); }
+
 bool tl_check_status(int got, int want, const char *expr, const char *file, int line) {
     if (got != want) {
         atomic_fetch_add(&failures, 1);

@@ -28,6 +28,8 @@
 #define CHECK_CONTAINS(hay, needle) tl_check_contains((hay), (needle), #hay, __FILE__, __LINE__)
 
 bool tl_check(bool ok, const char *expr, const char *file, int line);
+/* How many checks have failed so far, in every test. */
+int tl_failure_count(void);
 bool tl_check_status(int got, int want, const char *expr, const char *file, int line);
 bool tl_check_contains(const char *hay, const char *needle, const char *expr, const char *file, int line);
 
