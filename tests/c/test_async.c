@@ -28,13 +28,7 @@ static pthread_t caller;
 
 static void on_done(void *user_data, blooio_status status, blooio_background *background, blooio_error *error) {
     record *r = user_data;
-    bool own = false;
-    if (background != NULL) {
-        bool present = false;
-        const char *id = NULL;
-        own = blooio_background_chat_id(background, &present, &id) == BLOOIO_STATUS_OK && present &&
-              strcmp(id, r->chat) == 0;
-    }
+    bool own = background != NULL && tl_answers_for(background, r->chat);
     if (status != BLOOIO_STATUS_OK && error != NULL && status != BLOOIO_STATUS_INVALID_CHAT_ID)
         fprintf(stderr, "    %s: %s\n", r->chat, blooio_error_message(error));
     /* Exactly one of the two, owned here. */

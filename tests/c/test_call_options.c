@@ -83,9 +83,7 @@ TL_TEST(headers_reach_the_wire_and_refused_ones_send_nothing) {
 }
 
 TL_TEST(a_per_call_timeout_overrides_the_clients) {
-    blooio_client *client = tl_client(0, 60000);
-    REQUIRE(client != NULL);
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 0, 60000);
     tl_emu_script("{\"delay_ms\":1500}");
     blooio_call_options *call = call_options();
     CHECK_STATUS(blooio_call_options_set_timeout_ms(call, 200, NULL), BLOOIO_STATUS_OK);
@@ -104,9 +102,7 @@ TL_TEST(a_per_call_timeout_overrides_the_clients) {
 }
 
 TL_TEST(results_carry_the_request_id_and_attempts) {
-    blooio_client *client = tl_client(2, 10000);
-    REQUIRE(client != NULL);
-    tl_emu_reset();
+    TL_FRESH_CLIENT(client, NULL, 2, 10000);
     tl_emu_script("{\"status\":502,\"repeat\":1}");
     blooio_background *bg = NULL;
     REQUIRE(blooio_get_chat_background(client, CHAT, &bg, NULL) == BLOOIO_STATUS_OK);

@@ -149,30 +149,29 @@ TL_TEST(null_call_arguments) {
     free(path);
 }
 
+/* A getter given a NULL background, `present` or value: INVALID_ARGUMENT. */
+#define GETTER_REFUSES_NULLS(getter, value)                                                   \
+    do {                                                                                      \
+        CHECK_STATUS(getter(NULL, &present, (value)), BLOOIO_STATUS_INVALID_ARGUMENT);        \
+        CHECK_STATUS(getter(background, NULL, (value)), BLOOIO_STATUS_INVALID_ARGUMENT);      \
+        CHECK_STATUS(getter(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);     \
+    } while (0)
+
 TL_TEST(null_background_arguments) {
     bool present = true, flag = false;
     const char *s = SENTINEL;
     int64_t v = 42;
+    uint32_t n = 7;
     /* Getters have no error out-parameter: the status says it. */
-    CHECK_STATUS(blooio_background_chat_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_chat_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_chat_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(NULL, &present, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(background, NULL, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK(present && !flag && s == SENTINEL && v == 42); /* nothing was written */
+    GETTER_REFUSES_NULLS(blooio_background_chat_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_has_background, &flag);
+    GETTER_REFUSES_NULLS(blooio_background_background_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_background_url, &s);
+    GETTER_REFUSES_NULLS(blooio_background_background_version, &v);
+    GETTER_REFUSES_NULLS(blooio_background_changed, &flag);
+    GETTER_REFUSES_NULLS(blooio_background_request_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_attempts, &n);
+    CHECK(present && !flag && s == SENTINEL && v == 42 && n == 7); /* nothing was written */
 
     char *json = SENTINEL;
     INVALID(blooio_background_to_json(NULL, &json, ERR), "blooio_background_to_json", "background");
@@ -236,6 +235,16 @@ TL_TEST(invalid_utf8) {
     blooio_options_free(o);
 }
 
+/* blooio_client_new refuses the options as INVALID_CONFIG, saying `message`, client untouched. */
+static void client_new_refused(const blooio_options *o, const char *message) {
+    blooio_client *refused = SENTINEL;
+    blooio_error *why = NULL;
+    CHECK_STATUS(blooio_client_new(o, &refused, &why), BLOOIO_STATUS_INVALID_CONFIG);
+    CHECK(refused == SENTINEL);
+    CHECK_CONTAINS(blooio_error_message(why), message);
+    CHECK_ERROR(why, BLOOIO_STATUS_INVALID_CONFIG);
+}
+
 TL_TEST(zero_and_out_of_range_values) {
     blooio_options *o = NULL;
     CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
@@ -247,29 +256,19 @@ TL_TEST(zero_and_out_of_range_values) {
     for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
         CHECK_STATUS(blooio_options_set_timeout_ms(o, bad_timeouts[i][0], NULL), BLOOIO_STATUS_OK);
         CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, bad_timeouts[i][1], NULL), BLOOIO_STATUS_OK);
-        blooio_client *refused = SENTINEL;
-        blooio_error *why = NULL;
-        CHECK_STATUS(blooio_client_new(o, &refused, &why), BLOOIO_STATUS_INVALID_CONFIG);
-        CHECK(refused == SENTINEL);
-        CHECK_CONTAINS(blooio_error_message(why), "at most one day");
-        blooio_error_free(why);
+        client_new_refused(o, "at most one day");
     }
     CHECK_STATUS(blooio_options_set_timeout_ms(o, 86400000, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, 1, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_max_retries(o, 0, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_max_retries(o, UINT32_MAX, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_api_key(o, "", NULL), BLOOIO_STATUS_OK); /* refused by client_new */
-    blooio_client *c = SENTINEL;
-    blooio_error *e = NULL;
-    CHECK_STATUS(blooio_client_new(o, &c, &e), BLOOIO_STATUS_INVALID_CONFIG);
-    CHECK(c == SENTINEL);
-    CHECK_CONTAINS(blooio_error_message(e), "empty");
-    blooio_error_free(e);
+    client_new_refused(o, "empty");
     blooio_options_free(o);
 
     /* Zero-length image and empty strings reach the checks of the core, which refuse them. */
     blooio_background *bg = SENTINEL;
-    e = NULL;
+    blooio_error *e = NULL;
     CHECK_STATUS(blooio_set_chat_background_bytes(client, "+15550001111", TL_PNG, 0, &bg, &e),
                  BLOOIO_STATUS_INVALID_IMAGE);
     CHECK_ERROR(e, BLOOIO_STATUS_INVALID_IMAGE);

@@ -33,7 +33,6 @@ static void *work(void *arg) {
         blooio_error *e = NULL;
         bool present = false;
         int64_t version = 0;
-        const char *id = NULL;
         if (!CHECK_STATUS(blooio_set_chat_background_bytes(shared_client, chat, image, sizeof image, &set, &e),
                           BLOOIO_STATUS_OK)) {
             fprintf(stderr, "    thread %d: %s\n", w->index, blooio_error_message(e));
@@ -45,8 +44,7 @@ static void *work(void *arg) {
             blooio_background_free(set);
             continue;
         }
-        CHECK(blooio_background_chat_id(got, &present, &id) == BLOOIO_STATUS_OK && present &&
-              strcmp(id, chat) == 0);
+        CHECK(tl_answers_for(got, chat));
         CHECK(blooio_background_background_version(got, &present, &version) == BLOOIO_STATUS_OK && present &&
               version == round + 1);
         w->ok++;
@@ -91,14 +89,10 @@ static void *get_slowly(void *arg) {
     blooio_background *got = NULL;
     blooio_error *e = NULL;
     c->status = blooio_get_chat_background(c->client, chat, &got, &e);
-    if (c->status == BLOOIO_STATUS_OK) {
-        bool present = false;
-        const char *id = NULL;
-        c->own_answer = blooio_background_chat_id(got, &present, &id) == BLOOIO_STATUS_OK && present &&
-                        strcmp(id, chat) == 0;
-    } else {
+    if (c->status == BLOOIO_STATUS_OK)
+        c->own_answer = tl_answers_for(got, chat);
+    else
         fprintf(stderr, "    call %d: %s\n", c->index, blooio_error_message(e));
-    }
     blooio_background_free(got);
     blooio_error_free(e);
     return NULL;

@@ -304,6 +304,13 @@ blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, ui
     return tl_client(max_retries, timeout_ms);
 }
 
+bool tl_answers_for(const blooio_background *background, const char *chat) {
+    bool present = false;
+    const char *id = NULL;
+    return blooio_background_chat_id(background, &present, &id) == BLOOIO_STATUS_OK && present &&
+           strcmp(id, chat) == 0;
+}
+
 void tl_check_error(blooio_error *error, blooio_status want, const char *file, int line) {
     if (!tl_check(error != NULL, "an error object was returned", file, line))
         return;

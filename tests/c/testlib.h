@@ -94,6 +94,9 @@ blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, ui
 blooio_client *tl_client_with(const char *api_key, const char *base_url, uint32_t max_retries,
                               uint64_t timeout_ms);
 
+/* Whether `background` is the answer for `chat`: its chat id is present and is `chat`. */
+bool tl_answers_for(const blooio_background *background, const char *chat);
+
 /* Checks a failed call's error: its status, that it never shows the API key, and frees it. */
 void tl_check_error(blooio_error *error, blooio_status want, const char *file, int line);
 #define CHECK_ERROR(error, want) tl_check_error((error), (want), __FILE__, __LINE__)
