@@ -116,6 +116,13 @@ inline void check(blooio_status status, blooio_error *error) {
         throw Error(status, error);
 }
 
+// Calls a fallible C function with `args` and an error out-parameter; throws on failure.
+template <class Function, class... Args> void checked(Function function, Args... args) {
+    blooio_error *error = nullptr;
+    const blooio_status status = function(args..., &error);
+    check(status, error);
+}
+
 // A NUL-terminated copy; a string with a NUL inside cannot cross into C unchanged: refused.
 inline std::string c_string(std::string_view s, const char *argument) {
     if (s.find('\0') != std::string_view::npos)
@@ -173,9 +180,7 @@ class Options {
   public:
     Options() {
         blooio_options *options = nullptr;
-        blooio_error *error = nullptr;
-        const blooio_status status = blooio_options_new(&options, &error);
-        detail::check(status, error);
+        detail::checked(blooio_options_new, &options);
         handle_.reset(options);
     }
 
@@ -212,11 +217,8 @@ class Options {
     // or NUL, a name that is not an HTTP token, and Authorization, Content-Type,
     // Content-Length, Host, Transfer-Encoding.
     Options &default_header(std::string_view name, std::string_view value) {
-        blooio_error *error = nullptr;
-        const blooio_status status =
-            blooio_options_add_default_header(handle_.get(), detail::header_string(name, name).c_str(),
-                                              detail::header_string(value, name).c_str(), &error);
-        detail::check(status, error);
+        detail::checked(blooio_options_add_default_header, handle_.get(), detail::header_string(name, name).c_str(),
+                        detail::header_string(value, name).c_str());
         return *this;
     }
     // Log lines at or below `level` go to `log` (one per attempt at INFO; retry decisions at
@@ -226,11 +228,8 @@ class Options {
     Options &log(std::function<void(blooio_log_level, std::string_view)> log,
                  blooio_log_level level = BLOOIO_LOG_LEVEL_INFO) {
         auto fn = std::make_shared<detail::LogFunction>(std::move(log));
-        blooio_error *error = nullptr;
-        const blooio_status status =
-            blooio_options_set_log_callback(handle_.get(), static_cast<std::uint32_t>(level), detail::log_trampoline,
-                                            fn.get(), &error);
-        detail::check(status, error);
+        detail::checked(blooio_options_set_log_callback, handle_.get(), static_cast<std::uint32_t>(level),
+                        detail::log_trampoline, static_cast<void *>(fn.get()));
         log_ = std::move(fn);
         return *this;
     }
@@ -241,9 +240,7 @@ class Options {
 
   private:
     template <class Setter, class Value> Options &set(Setter setter, Value value) {
-        blooio_error *error = nullptr;
-        const blooio_status status = setter(handle_.get(), value, &error);
-        detail::check(status, error);
+        detail::checked(setter, handle_.get(), value);
         return *this;
     }
 
@@ -259,9 +256,7 @@ class CancelToken {
   public:
     CancelToken() {
         blooio_cancel_token *token = nullptr;
-        blooio_error *error = nullptr;
-        const blooio_status status = blooio_cancel_token_new(&token, &error);
-        detail::check(status, error);
+        detail::checked(blooio_cancel_token_new, &token);
         handle_.reset(token, blooio_cancel_token_free);
     }
     // Idempotent, and safe from any thread while calls run.
@@ -331,9 +326,7 @@ class Background {
     // The fields that are present, as compact JSON.
     std::string to_json() const {
         char *json = nullptr;
-        blooio_error *error = nullptr;
-        const blooio_status status = blooio_background_to_json(handle_.get(), &json, &error);
-        detail::check(status, error);
+        detail::checked(blooio_background_to_json, handle_.get(), &json);
         std::unique_ptr<char, detail::Deleter<blooio_string_free>> owned(json);
         return std::string(owned.get());
     }
@@ -425,17 +418,13 @@ class Client {
   private:
     void make(const blooio_options *options) {
         blooio_client *client = nullptr;
-        blooio_error *error = nullptr;
-        const blooio_status status = blooio_client_new(options, &client, &error);
-        detail::check(status, error);
+        detail::checked(blooio_client_new, options, &client);
         handle_.reset(client);
     }
 
     template <class Call> Background call(Call &&c) const {
         blooio_background *background = nullptr;
-        blooio_error *error = nullptr;
-        const blooio_status status = c(&background, &error);
-        detail::check(status, error);
+        detail::checked(c, &background);
         return Background(background);
     }
 
@@ -444,30 +433,22 @@ class Client {
     template <class Call> Background call(const CallOptions &options, Call &&c) const {
         using COptions = std::unique_ptr<blooio_call_options, detail::Deleter<blooio_call_options_free>>;
         blooio_call_options *raw = nullptr;
-        blooio_error *error = nullptr;
-        blooio_status status = blooio_call_options_new(&raw, &error);
-        detail::check(status, error);
+        detail::checked(blooio_call_options_new, &raw);
         COptions o(raw);
-        if (options.timeout_) {
-            status = blooio_call_options_set_timeout_ms(o.get(), detail::millis(*options.timeout_), &error);
-            detail::check(status, error);
-        }
-        for (const auto &[name, value] : options.headers_) {
-            status = blooio_call_options_add_header(o.get(), detail::header_string(name, name).c_str(),
-                                                    detail::header_string(value, name).c_str(), &error);
-            detail::check(status, error);
-        }
+        if (options.timeout_)
+            detail::checked(blooio_call_options_set_timeout_ms, o.get(), detail::millis(*options.timeout_));
+        for (const auto &[name, value] : options.headers_)
+            detail::checked(blooio_call_options_add_header, o.get(), detail::header_string(name, name).c_str(),
+                            detail::header_string(value, name).c_str());
         detail::Progress progress{&options.progress_, nullptr};
-        if (options.progress_) {
-            status = blooio_call_options_set_progress(o.get(), detail::progress_trampoline, &progress, &error);
-            detail::check(status, error);
-        }
-        if (options.token_) {
-            status = blooio_call_options_set_cancel_token(o.get(), options.token_->get(), &error);
-            detail::check(status, error);
-        }
+        if (options.progress_)
+            detail::checked(blooio_call_options_set_progress, o.get(), detail::progress_trampoline,
+                            static_cast<void *>(&progress));
+        if (options.token_)
+            detail::checked(blooio_call_options_set_cancel_token, o.get(), options.token_->get());
         blooio_background *background = nullptr;
-        status = c(o.get(), &background, &error);
+        blooio_error *error = nullptr;
+        const blooio_status status = c(o.get(), &background, &error);
         if (progress.thrown) {
             blooio_background_free(background);
             blooio_error_free(error);

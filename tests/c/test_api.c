@@ -30,7 +30,7 @@ static bool field_absent_bool(blooio_status (*get)(const blooio_background *, bo
     return !present;
 }
 
-static void test_set_bytes_then_get(void) {
+TL_TEST(set_bytes_then_get) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *set = NULL, *got = NULL, *again = NULL;
     blooio_error *error = NULL;
@@ -88,7 +88,7 @@ static void test_set_bytes_then_get(void) {
     blooio_client_free(client);
 }
 
-static void test_set_file_then_get(void) {
+TL_TEST(set_file_then_get) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     unsigned char image[128];
     memcpy(image, TL_PNG, TL_PNG_LEN);
@@ -128,7 +128,7 @@ static void test_set_file_then_get(void) {
     blooio_client_free(client);
 }
 
-static void test_get_without_background(void) {
+TL_TEST(get_without_background) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_background *bg = NULL;
     REQUIRE(CHECK_STATUS(blooio_get_chat_background(client, "grp_empty", &bg, NULL), BLOOIO_STATUS_OK));
@@ -149,24 +149,25 @@ static void test_get_without_background(void) {
     blooio_client_free(client);
 }
 
-/* Scripts one fault, makes one call, and checks the error in detail. */
-static blooio_error *failed_get(blooio_client *client, blooio_status want) {
+/* Makes one get that must fail with `want` after `attempts` attempts, the last answered with
+ * `http_status` (0: no answer); returns the error for more checks (CHECK_ERROR frees it). */
+static blooio_error *failed_get(blooio_client *client, blooio_status want, uint16_t http_status, uint32_t attempts) {
     blooio_background *bg = NULL;
     blooio_error *error = NULL;
     CHECK_STATUS(blooio_get_chat_background(client, CHAT, &bg, &error), want);
     CHECK(bg == NULL); /* out-parameters are written only on success */
     CHECK(error != NULL);
+    CHECK(blooio_error_http_status(error) == http_status);
+    CHECK(blooio_error_attempts(error) == attempts);
     return error;
 }
 
-static void test_400_bad_request(void) {
+TL_TEST(status_400_bad_request) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":400,\"headers\":{\"x-request-id\":\"req_c400\"},"
                   "\"body\":\"{\\\"error\\\":\\\"bad_request\\\",\\\"message\\\":\\\"chat is archived\\\","
                   "\\\"code\\\":\\\"E_ARCHIVED\\\"}\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_BAD_REQUEST);
-    CHECK(blooio_error_http_status(e) == 400);
-    CHECK(blooio_error_attempts(e) == 1); /* a 400 is not retried */
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_BAD_REQUEST, 400, 1); /* a 400 is not retried */
     CHECK(blooio_error_server_message(e) && strcmp(blooio_error_server_message(e), "chat is archived") == 0);
     CHECK(blooio_error_server_code(e) && strcmp(blooio_error_server_code(e), "E_ARCHIVED") == 0);
     CHECK(blooio_error_request_id(e) && strcmp(blooio_error_request_id(e), "req_c400") == 0);
@@ -176,45 +177,29 @@ static void test_400_bad_request(void) {
     blooio_client_free(client);
 }
 
-static void test_401_wrong_key(void) {
+TL_TEST(status_401_wrong_key) {
     tl_emu_reset();
     const char *wrong = "bl_test_wrong_key_123";
     blooio_client *client = tl_client_with(wrong, tl_base_url(), 2, 0);
     REQUIRE(client != NULL);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_AUTHENTICATION);
-    CHECK(blooio_error_http_status(e) == 401);
-    CHECK(blooio_error_attempts(e) == 1);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_AUTHENTICATION, 401, 1);
     CHECK(strstr(blooio_error_message(e), wrong) == NULL); /* the key never shows */
     CHECK(blooio_error_request_id(e) != NULL);
     CHECK_ERROR(e, BLOOIO_STATUS_AUTHENTICATION);
     blooio_client_free(client);
 }
 
-static void test_429_rate_limited_with_retry_after(void) {
+TL_TEST(status_429_rate_limited) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     tl_emu_script("{\"status\":429,\"headers\":{\"Retry-After\":\"7\"}}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_RATE_LIMITED, 429, 1);
     uint64_t ms = 0;
     CHECK(blooio_error_retry_after_ms(e, &ms) && ms == 7000);
-    CHECK(blooio_error_http_status(e) == 429);
-    CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_RATE_LIMITED);
     blooio_client_free(client);
 }
 
-static void test_502_retried_then_given_up(void) {
-    TL_FRESH_CLIENT(client, NULL, 2, 0);
-    tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
-    CHECK(blooio_error_http_status(e) == 502);
-    CHECK(blooio_error_attempts(e) == 3);
-    CHECK_CONTAINS(blooio_error_message(e), "3 attempts");
-    CHECK_ERROR(e, BLOOIO_STATUS_DEVICE_UNAVAILABLE);
-    CHECK(tl_emu_request_count() == 3);
-    blooio_client_free(client);
-}
-
-static void test_502_retried_then_succeeds(void) {
+TL_TEST(status_502_retried_then_succeeds) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":502,\"headers\":{\"Retry-After\":\"0\"}}");
     blooio_background *bg = NULL;
@@ -230,51 +215,61 @@ static void test_502_retried_then_succeeds(void) {
     blooio_client_free(client);
 }
 
-static void test_503_no_active_number(void) {
-    TL_FRESH_CLIENT(client, "{\"no_active_number\":true}", 2, 0);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
-    CHECK(blooio_error_http_status(e) == 503);
-    CHECK(blooio_error_attempts(e) == 1); /* a 503 without Retry-After is not retried */
-    CHECK_ERROR(e, BLOOIO_STATUS_NO_ACTIVE_NUMBER);
-    blooio_client_free(client);
+/* Failures with nothing more to check than the status, the last HTTP status, the attempts (each
+ * one a request the emulator saw) and a part of the message. */
+TL_TEST(status_by_table) {
+    static const struct {
+        const char *name;
+        const char *config, *fault; /* posted to the emulator's config and script; NULL: none */
+        uint32_t max_retries;
+        blooio_status want;
+        uint16_t http_status;
+        uint32_t attempts;
+        const char *message; /* what the message contains; NULL: not checked */
+    } rows[] = {
+        {"502 retried until out of retries", NULL, "{\"status\":502,\"headers\":{\"Retry-After\":\"0\"},\"repeat\":3}",
+         2, BLOOIO_STATUS_DEVICE_UNAVAILABLE, 502, 3, "3 attempts"},
+        {"503 without Retry-After: not retried", "{\"no_active_number\":true}", NULL, 2,
+         BLOOIO_STATUS_NO_ACTIVE_NUMBER, 503, 1, NULL},
+        {"500", NULL, "{\"status\":500}", 0, BLOOIO_STATUS_SERVER_ERROR, 500, 1, NULL},
+        {"504", NULL, "{\"status\":504}", 0, BLOOIO_STATUS_SERVER_ERROR, 504, 1, NULL},
+        {"404: not retried", NULL, "{\"status\":404}", 2, BLOOIO_STATUS_HTTP_STATUS, 404, 1, NULL},
+        {"connection reset before the response", NULL, "{\"action\":\"reset_before_response\"}", 0,
+         BLOOIO_STATUS_CONNECTION, 0, 1, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int failures = tl_failure_count();
+        TL_FRESH_CLIENT(client, rows[i].config, rows[i].max_retries, 0);
+        if (rows[i].fault != NULL)
+            tl_emu_script(rows[i].fault);
+        blooio_error *e = failed_get(client, rows[i].want, rows[i].http_status, rows[i].attempts);
+        if (rows[i].message != NULL)
+            CHECK_CONTAINS(blooio_error_message(e), rows[i].message);
+        CHECK_ERROR(e, rows[i].want);
+        CHECK(tl_emu_request_count() == rows[i].attempts);
+        blooio_client_free(client);
+        if (tl_failure_count() != failures)
+            fprintf(stderr, "    (in the row \"%s\")\n", rows[i].name);
+    }
     tl_emu_reset();
 }
 
-static void test_other_5xx_server_error(void) {
-    TL_FRESH_CLIENT(client, NULL, 0, 0);
-    tl_emu_script("[{\"status\":500},{\"status\":504}]");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
-    CHECK(blooio_error_http_status(e) == 500);
-    CHECK_ERROR(e, BLOOIO_STATUS_SERVER_ERROR);
-    e = failed_get(client, BLOOIO_STATUS_SERVER_ERROR);
-    CHECK(blooio_error_http_status(e) == 504);
-    CHECK_ERROR(e, BLOOIO_STATUS_SERVER_ERROR);
-    blooio_client_free(client);
-}
-
-static void test_other_status_http_status(void) {
+TL_TEST(status_other_http) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
-    tl_emu_script("[{\"status\":404},{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}]");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
-    CHECK(blooio_error_http_status(e) == 404);
-    CHECK(blooio_error_attempts(e) == 1);
-    CHECK_ERROR(e, BLOOIO_STATUS_HTTP_STATUS);
-    e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS);
-    CHECK(blooio_error_http_status(e) == 418);
+    tl_emu_script("{\"status\":418,\"body\":\"{\\\"message\\\":\\\"teapot\\\"}\"}");
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_HTTP_STATUS, 418, 1);
     CHECK(blooio_error_server_message(e) && strcmp(blooio_error_server_message(e), "teapot") == 0);
     CHECK_ERROR(e, BLOOIO_STATUS_HTTP_STATUS);
     blooio_client_free(client);
 }
 
-static void test_timeout(void) {
+TL_TEST(timeout) {
     TL_FRESH_CLIENT(client, NULL, 0, 300);
     tl_emu_script("{\"delay_ms\":3000}");
     double start = tl_now_ms();
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_TIMEOUT);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_TIMEOUT, 0, 1);
     double took = tl_now_ms() - start;
     CHECK(took >= 250 && took < 2500);
-    CHECK(blooio_error_http_status(e) == 0);
-    CHECK(blooio_error_attempts(e) == 1);
     CHECK_ERROR(e, BLOOIO_STATUS_TIMEOUT);
     blooio_client_free(client);
 }
@@ -293,42 +288,29 @@ static int closed_port(void) {
     return ntohs(addr.sin_port);
 }
 
-static void test_connection_refused(void) {
+TL_TEST(connection_refused) {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/api", closed_port());
     blooio_client *client = tl_client_with(tl_api_key(), url, 1, 0);
     REQUIRE(client != NULL);
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
-    CHECK(blooio_error_attempts(e) == 2); /* connection failures are retried */
-    CHECK(blooio_error_http_status(e) == 0);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION, 0, 2); /* connection failures are retried */
     CHECK_CONTAINS(blooio_error_message(e), url);
     CHECK_ERROR(e, BLOOIO_STATUS_CONNECTION);
     blooio_client_free(client);
 }
 
-static void test_connection_reset(void) {
-    TL_FRESH_CLIENT(client, NULL, 0, 0);
-    tl_emu_script("{\"action\":\"reset_before_response\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_CONNECTION);
-    CHECK(blooio_error_attempts(e) == 1);
-    CHECK_ERROR(e, BLOOIO_STATUS_CONNECTION);
-    blooio_client_free(client);
-}
-
-static void test_decode(void) {
+TL_TEST(decode) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     tl_emu_script("{\"status\":200,\"headers\":{\"Content-Type\":\"text/html\"},"
                   "\"body\":\"<html>gateway says hi</html>\"}");
-    blooio_error *e = failed_get(client, BLOOIO_STATUS_DECODE);
-    CHECK(blooio_error_http_status(e) == 200);
-    CHECK(blooio_error_attempts(e) == 1);
+    blooio_error *e = failed_get(client, BLOOIO_STATUS_DECODE, 200, 1);
     CHECK_CONTAINS(blooio_error_message(e), "gateway says hi");
     CHECK_ERROR(e, BLOOIO_STATUS_DECODE);
     blooio_client_free(client);
 }
 
 /* Every input the library refuses is refused before anything reaches the server. */
-static void test_bad_input_sends_nothing(void) {
+TL_TEST(bad_input_sends_nothing) {
     TL_FRESH_CLIENT(client, NULL, 2, 0);
     blooio_background *bg = NULL;
     blooio_error *e = NULL;
@@ -390,7 +372,7 @@ static void test_bad_input_sends_nothing(void) {
     blooio_client_free(client);
 }
 
-static void test_config_from_environment(void) {
+TL_TEST(config_from_environment) {
     tl_emu_reset();
     blooio_client *client = NULL;
     blooio_error *e = NULL;
@@ -412,7 +394,7 @@ static void test_config_from_environment(void) {
     CHECK(tl_emu_request_count() == 1);
 }
 
-static void test_config_is_checked(void) {
+TL_TEST(config_is_checked) {
     struct {
         const char *key, *url;
         bool insecure_ok;
@@ -448,7 +430,7 @@ static void test_config_is_checked(void) {
     }
 }
 
-static void test_user_agent_suffix(void) {
+TL_TEST(user_agent_suffix) {
     tl_emu_reset();
     const char *suffixes[] = {"my-app/1.2", ""};
     for (size_t i = 0; i < 2; i++) {
@@ -483,26 +465,5 @@ static void test_user_agent_suffix(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"set_bytes_then_get", test_set_bytes_then_get},
-        {"set_file_then_get", test_set_file_then_get},
-        {"get_without_background", test_get_without_background},
-        {"status_400_bad_request", test_400_bad_request},
-        {"status_401_wrong_key", test_401_wrong_key},
-        {"status_429_rate_limited", test_429_rate_limited_with_retry_after},
-        {"status_502_retried_then_given_up", test_502_retried_then_given_up},
-        {"status_502_retried_then_succeeds", test_502_retried_then_succeeds},
-        {"status_503_no_active_number", test_503_no_active_number},
-        {"status_other_5xx", test_other_5xx_server_error},
-        {"status_other_http", test_other_status_http_status},
-        {"timeout", test_timeout},
-        {"connection_refused", test_connection_refused},
-        {"connection_reset", test_connection_reset},
-        {"decode", test_decode},
-        {"bad_input_sends_nothing", test_bad_input_sends_nothing},
-        {"config_from_environment", test_config_from_environment},
-        {"config_is_checked", test_config_is_checked},
-        {"user_agent_suffix", test_user_agent_suffix},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -28,13 +28,7 @@ static pthread_t caller;
 
 static void on_done(void *user_data, blooio_status status, blooio_background *background, blooio_error *error) {
     record *r = user_data;
-    bool own = false;
-    if (background != NULL) {
-        bool present = false;
-        const char *id = NULL;
-        own = blooio_background_chat_id(background, &present, &id) == BLOOIO_STATUS_OK && present &&
-              strcmp(id, r->chat) == 0;
-    }
+    bool own = background != NULL && tl_answers_for(background, r->chat);
     if (status != BLOOIO_STATUS_OK && error != NULL && status != BLOOIO_STATUS_INVALID_CHAT_ID)
         fprintf(stderr, "    %s: %s\n", r->chat, blooio_error_message(error));
     /* Exactly one of the two, owned here. */
@@ -89,7 +83,7 @@ static bool threads_gone(int seconds) {
     return false;
 }
 
-static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
+TL_TEST(arguments_are_refused_at_once_and_call_nothing_back) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     start_batch();
     record r = {.chat = "+15550300001"};
@@ -118,7 +112,7 @@ static void test_arguments_are_refused_at_once_and_call_nothing_back(void) {
 
 /* Each of the three calls, a success and a failure reported through the callback; the bytes are
  * copied before the call returns (the buffer is wiped at once, while the server still waits). */
-static void test_each_call_reports_once_on_a_library_thread(void) {
+TL_TEST(each_call_reports_once_on_a_library_thread) {
     TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
     REQUIRE(path != NULL);
@@ -155,7 +149,7 @@ static void test_each_call_reports_once_on_a_library_thread(void) {
 
 /* 64 calls in flight at once: the server answers none until all 64 have arrived, so a pool of
  * fewer threads would never complete them (the emulator fails held requests after 20 s). */
-static void test_sixty_four_at_once_against_a_holding_server(void) {
+TL_TEST(sixty_four_at_once_against_a_holding_server) {
     TL_FRESH_CLIENT(client, "{\"hold_until\":64}", 0, 60000);
     enum { N = 64 };
     static record r[N];
@@ -177,7 +171,7 @@ static void test_sixty_four_at_once_against_a_holding_server(void) {
 }
 
 /* The client is freed right after submitting: the call keeps its own handle. */
-static void test_free_right_after_submitting(void) {
+TL_TEST(free_right_after_submitting) {
     TL_FRESH_CLIENT(client, "{\"latency_ms\":100}", 0, 0);
     record r = {.chat = "+15550300100"};
     start_batch();
@@ -203,7 +197,7 @@ static bool rss_is_meaningful(void) {
 
 /* 1,000 calls at once (beyond the 256-thread limit, so most queue): all complete, the threads
  * exit when idle, and RSS comes back down. */
-static void test_a_thousand_at_once_leave_nothing_behind(void) {
+TL_TEST(a_thousand_at_once_leave_nothing_behind) {
     tl_emu_reset();
     tl_emu_config("{\"latency_ms\":100}");
     REQUIRE(CHECK_STATUS(blooio_set_async_idle_timeout_ms(200, NULL), BLOOIO_STATUS_OK));
@@ -258,14 +252,7 @@ static void test_a_thousand_at_once_leave_nothing_behind(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"arguments_are_refused_at_once_and_call_nothing_back", test_arguments_are_refused_at_once_and_call_nothing_back},
-        {"each_call_reports_once_on_a_library_thread", test_each_call_reports_once_on_a_library_thread},
-        {"sixty_four_at_once_against_a_holding_server", test_sixty_four_at_once_against_a_holding_server},
-        {"free_right_after_submitting", test_free_right_after_submitting},
-        {"a_thousand_at_once_leave_nothing_behind", test_a_thousand_at_once_leave_nothing_behind},
-    };
-    int rc = tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    int rc = tl_run(argc, argv);
     /* Let the last idle threads go, so that leak checkers see none of their memory. */
     CHECK_STATUS(blooio_set_async_idle_timeout_ms(10, NULL), BLOOIO_STATUS_OK);
     threads_gone(10);

@@ -25,7 +25,7 @@ static blooio_call_options *call_options(void) {
     return o;
 }
 
-static void test_headers_reach_the_wire_and_refused_ones_send_nothing(void) {
+TL_TEST(headers_reach_the_wire_and_refused_ones_send_nothing) {
     blooio_options *opts = NULL;
     REQUIRE(blooio_options_new(&opts, NULL) == BLOOIO_STATUS_OK);
     blooio_options_set_api_key(opts, tl_api_key(), NULL);
@@ -82,10 +82,8 @@ static void test_headers_reach_the_wire_and_refused_ones_send_nothing(void) {
     blooio_client_free(client);
 }
 
-static void test_a_per_call_timeout_overrides_the_clients(void) {
-    blooio_client *client = tl_client(0, 60000);
-    REQUIRE(client != NULL);
-    tl_emu_reset();
+TL_TEST(a_per_call_timeout_overrides_the_clients) {
+    TL_FRESH_CLIENT(client, NULL, 0, 60000);
     tl_emu_script("{\"delay_ms\":1500}");
     blooio_call_options *call = call_options();
     CHECK_STATUS(blooio_call_options_set_timeout_ms(call, 200, NULL), BLOOIO_STATUS_OK);
@@ -103,10 +101,8 @@ static void test_a_per_call_timeout_overrides_the_clients(void) {
     blooio_client_free(client);
 }
 
-static void test_results_carry_the_request_id_and_attempts(void) {
-    blooio_client *client = tl_client(2, 10000);
-    REQUIRE(client != NULL);
-    tl_emu_reset();
+TL_TEST(results_carry_the_request_id_and_attempts) {
+    TL_FRESH_CLIENT(client, NULL, 2, 10000);
     tl_emu_script("{\"status\":502,\"repeat\":1}");
     blooio_background *bg = NULL;
     REQUIRE(blooio_get_chat_background(client, CHAT, &bg, NULL) == BLOOIO_STATUS_OK);
@@ -150,7 +146,7 @@ static void on_log(void *user_data, enum blooio_log_level level, const char *lin
     pthread_mutex_unlock(&log_lock);
 }
 
-static void test_the_log_callback_gets_one_line_per_attempt_without_the_key(void) {
+TL_TEST(the_log_callback_gets_one_line_per_attempt_without_the_key) {
     log_record r = {0};
     blooio_options *opts = NULL;
     REQUIRE(blooio_options_new(&opts, NULL) == BLOOIO_STATUS_OK);
@@ -190,7 +186,7 @@ static bool on_progress(void *user_data, uint64_t sent, uint64_t total) {
     return p->stop_after == 0 || sent < p->stop_after;
 }
 
-static void test_progress_reaches_the_body_length_and_false_stops_the_upload(void) {
+TL_TEST(progress_reaches_the_body_length_and_false_stops_the_upload) {
     blooio_client *client = tl_client(2, 10000);
     REQUIRE(client != NULL);
     size_t len = 400 * 1024;
@@ -247,7 +243,7 @@ static void *cancel_later(void *arg) {
     return NULL;
 }
 
-static void test_a_token_cancelled_from_another_thread_stops_the_call(void) {
+TL_TEST(a_token_cancelled_from_another_thread_stops_the_call) {
     blooio_client *client = tl_client(2, 60000);
     REQUIRE(client != NULL);
     blooio_cancel_token *token = NULL;
@@ -304,15 +300,5 @@ static void test_a_token_cancelled_from_another_thread_stops_the_call(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"headers_reach_the_wire_and_refused_ones_send_nothing", test_headers_reach_the_wire_and_refused_ones_send_nothing},
-        {"a_per_call_timeout_overrides_the_clients", test_a_per_call_timeout_overrides_the_clients},
-        {"results_carry_the_request_id_and_attempts", test_results_carry_the_request_id_and_attempts},
-        {"the_log_callback_gets_one_line_per_attempt_without_the_key",
-         test_the_log_callback_gets_one_line_per_attempt_without_the_key},
-        {"progress_reaches_the_body_length_and_false_stops_the_upload",
-         test_progress_reaches_the_body_length_and_false_stops_the_upload},
-        {"a_token_cancelled_from_another_thread_stops_the_call", test_a_token_cancelled_from_another_thread_stops_the_call},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -51,7 +51,7 @@ static blooio_status call(const cl_table *table, const cl_row *row, const blooio
     exit(2);
 }
 
-static void test_case_table(void) {
+TL_TEST(case_table) {
     cl_table table;
     cl_load(&table);
     size_t rows = cl_row_count(&table), failed = 0;
@@ -92,8 +92,5 @@ static void test_case_table(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"case_table", test_case_table},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -41,7 +41,7 @@ static int hammer(const blooio_client *client, const char *chat) {
     return bad;
 }
 
-static void test_parent_and_children_get_their_own_answers(void) {
+TL_TEST(parent_and_children_get_their_own_answers) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     const char *parent_chat = "+15552000000";
     long before = tl_emu_stat("requests");
@@ -72,8 +72,5 @@ static void test_parent_and_children_get_their_own_answers(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"parent_and_children_get_their_own_answers", test_parent_and_children_get_their_own_answers},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

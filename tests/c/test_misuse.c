@@ -56,7 +56,7 @@ static bool setup(void) {
     return ok;
 }
 
-static void test_null_options_arguments(void) {
+TL_TEST(null_options_arguments) {
     blooio_options *o = NULL;
     INVALID(blooio_options_new(NULL, ERR), "blooio_options_new", "options_out");
     CHECK_STATUS(blooio_options_new(NULL, NULL), BLOOIO_STATUS_INVALID_ARGUMENT); /* error may be NULL */
@@ -80,7 +80,7 @@ static void test_null_options_arguments(void) {
     blooio_options_free(NULL);
 }
 
-static void test_null_client_arguments(void) {
+TL_TEST(null_client_arguments) {
     blooio_options *o = NULL;
     blooio_client *c = SENTINEL;
     REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
@@ -101,7 +101,7 @@ static void test_null_client_arguments(void) {
     CHECK(c == SENTINEL);
 }
 
-static void test_null_call_arguments(void) {
+TL_TEST(null_call_arguments) {
     blooio_background *bg = SENTINEL;
     const char *chat = "+15550001111";
     char *path = tl_temp_file(TL_PNG, TL_PNG_LEN);
@@ -149,30 +149,29 @@ static void test_null_call_arguments(void) {
     free(path);
 }
 
-static void test_null_background_arguments(void) {
+/* A getter given a NULL background, `present` or value: INVALID_ARGUMENT. */
+#define GETTER_REFUSES_NULLS(getter, value)                                                   \
+    do {                                                                                      \
+        CHECK_STATUS(getter(NULL, &present, (value)), BLOOIO_STATUS_INVALID_ARGUMENT);        \
+        CHECK_STATUS(getter(background, NULL, (value)), BLOOIO_STATUS_INVALID_ARGUMENT);      \
+        CHECK_STATUS(getter(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);     \
+    } while (0)
+
+TL_TEST(null_background_arguments) {
     bool present = true, flag = false;
     const char *s = SENTINEL;
     int64_t v = 42;
+    uint32_t n = 7;
     /* Getters have no error out-parameter: the status says it. */
-    CHECK_STATUS(blooio_background_chat_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_chat_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_chat_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_has_background(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_id(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(NULL, &present, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(background, NULL, &s), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_url(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(NULL, &present, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(background, NULL, &v), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_background_version(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(NULL, &present, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(background, NULL, &flag), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(blooio_background_changed(background, &present, NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
-    CHECK(present && !flag && s == SENTINEL && v == 42); /* nothing was written */
+    GETTER_REFUSES_NULLS(blooio_background_chat_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_has_background, &flag);
+    GETTER_REFUSES_NULLS(blooio_background_background_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_background_url, &s);
+    GETTER_REFUSES_NULLS(blooio_background_background_version, &v);
+    GETTER_REFUSES_NULLS(blooio_background_changed, &flag);
+    GETTER_REFUSES_NULLS(blooio_background_request_id, &s);
+    GETTER_REFUSES_NULLS(blooio_background_attempts, &n);
+    CHECK(present && !flag && s == SENTINEL && v == 42 && n == 7); /* nothing was written */
 
     char *json = SENTINEL;
     INVALID(blooio_background_to_json(NULL, &json, ERR), "blooio_background_to_json", "background");
@@ -182,7 +181,7 @@ static void test_null_background_arguments(void) {
     blooio_string_free(NULL);
 }
 
-static void test_null_error_arguments(void) {
+TL_TEST(null_error_arguments) {
     uint64_t ms = 99;
     CHECK_STATUS(blooio_error_status(NULL), BLOOIO_STATUS_INVALID_ARGUMENT);
     CHECK(blooio_error_message(NULL) == NULL);
@@ -204,7 +203,7 @@ static void test_null_error_arguments(void) {
     blooio_error_free(e);
 }
 
-static void test_invalid_utf8(void) {
+TL_TEST(invalid_utf8) {
     blooio_options *o = NULL;
     blooio_background *bg = SENTINEL;
     const char *bad = "bl_\xc3\x28key"; /* a lead byte followed by a non-continuation byte */
@@ -236,7 +235,17 @@ static void test_invalid_utf8(void) {
     blooio_options_free(o);
 }
 
-static void test_zero_and_out_of_range_values(void) {
+/* blooio_client_new refuses the options as INVALID_CONFIG, saying `message`, client untouched. */
+static void client_new_refused(const blooio_options *o, const char *message) {
+    blooio_client *refused = SENTINEL;
+    blooio_error *why = NULL;
+    CHECK_STATUS(blooio_client_new(o, &refused, &why), BLOOIO_STATUS_INVALID_CONFIG);
+    CHECK(refused == SENTINEL);
+    CHECK_CONTAINS(blooio_error_message(why), message);
+    CHECK_ERROR(why, BLOOIO_STATUS_INVALID_CONFIG);
+}
+
+TL_TEST(zero_and_out_of_range_values) {
     blooio_options *o = NULL;
     CHECK(tl_emu("DELETE", "/__emulator/requests", NULL, NULL) == 200);
     REQUIRE(CHECK_STATUS(blooio_options_new(&o, NULL), BLOOIO_STATUS_OK));
@@ -247,29 +256,19 @@ static void test_zero_and_out_of_range_values(void) {
     for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
         CHECK_STATUS(blooio_options_set_timeout_ms(o, bad_timeouts[i][0], NULL), BLOOIO_STATUS_OK);
         CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, bad_timeouts[i][1], NULL), BLOOIO_STATUS_OK);
-        blooio_client *refused = SENTINEL;
-        blooio_error *why = NULL;
-        CHECK_STATUS(blooio_client_new(o, &refused, &why), BLOOIO_STATUS_INVALID_CONFIG);
-        CHECK(refused == SENTINEL);
-        CHECK_CONTAINS(blooio_error_message(why), "at most one day");
-        blooio_error_free(why);
+        client_new_refused(o, "at most one day");
     }
     CHECK_STATUS(blooio_options_set_timeout_ms(o, 86400000, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_connect_timeout_ms(o, 1, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_max_retries(o, 0, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_max_retries(o, UINT32_MAX, NULL), BLOOIO_STATUS_OK);
     CHECK_STATUS(blooio_options_set_api_key(o, "", NULL), BLOOIO_STATUS_OK); /* refused by client_new */
-    blooio_client *c = SENTINEL;
-    blooio_error *e = NULL;
-    CHECK_STATUS(blooio_client_new(o, &c, &e), BLOOIO_STATUS_INVALID_CONFIG);
-    CHECK(c == SENTINEL);
-    CHECK_CONTAINS(blooio_error_message(e), "empty");
-    blooio_error_free(e);
+    client_new_refused(o, "empty");
     blooio_options_free(o);
 
     /* Zero-length image and empty strings reach the checks of the core, which refuse them. */
     blooio_background *bg = SENTINEL;
-    e = NULL;
+    blooio_error *e = NULL;
     CHECK_STATUS(blooio_set_chat_background_bytes(client, "+15550001111", TL_PNG, 0, &bg, &e),
                  BLOOIO_STATUS_INVALID_IMAGE);
     CHECK_ERROR(e, BLOOIO_STATUS_INVALID_IMAGE);
@@ -280,7 +279,7 @@ static void test_zero_and_out_of_range_values(void) {
     CHECK(tl_emu_request_count() == 0);
 }
 
-static void test_freed_twice_and_wrong_handles(void) {
+TL_TEST(freed_twice_and_wrong_handles) {
     blooio_options *o = NULL;
     blooio_client *c = NULL;
     blooio_background *bg = NULL;
@@ -338,7 +337,7 @@ static void test_freed_twice_and_wrong_handles(void) {
     CHECK(after == SENTINEL);
 }
 
-static void test_status_names(void) {
+TL_TEST(status_names) {
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_OK), "ok") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_INVALID_ARGUMENT), "invalid_argument") == 0);
     CHECK(strcmp(blooio_status_name(BLOOIO_STATUS_NO_ACTIVE_NUMBER), "no_active_number") == 0);
@@ -357,20 +356,9 @@ static void test_status_names(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"null_options_arguments", test_null_options_arguments},
-        {"null_client_arguments", test_null_client_arguments},
-        {"null_call_arguments", test_null_call_arguments},
-        {"null_background_arguments", test_null_background_arguments},
-        {"null_error_arguments", test_null_error_arguments},
-        {"invalid_utf8", test_invalid_utf8},
-        {"zero_and_out_of_range_values", test_zero_and_out_of_range_values},
-        {"freed_twice_and_wrong_handles", test_freed_twice_and_wrong_handles},
-        {"status_names", test_status_names},
-    };
     if (!setup())
         return 1;
-    int status = tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    int status = tl_run(argc, argv);
     blooio_background_free(background);
     blooio_client_free(client);
     return status;

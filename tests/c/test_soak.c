@@ -84,7 +84,7 @@ static char *fault_script(int count) {
     return script;
 }
 
-static void test_soak(void) {
+TL_TEST(soak) {
     const char *env = getenv("BLOOIO_SOAK_REQUESTS");
     if (env != NULL && atoi(env) > 0)
         requests_per_thread = atoi(env);
@@ -133,8 +133,5 @@ static void test_soak(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"soak", test_soak},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -33,7 +33,6 @@ static void *work(void *arg) {
         blooio_error *e = NULL;
         bool present = false;
         int64_t version = 0;
-        const char *id = NULL;
         if (!CHECK_STATUS(blooio_set_chat_background_bytes(shared_client, chat, image, sizeof image, &set, &e),
                           BLOOIO_STATUS_OK)) {
             fprintf(stderr, "    thread %d: %s\n", w->index, blooio_error_message(e));
@@ -45,8 +44,7 @@ static void *work(void *arg) {
             blooio_background_free(set);
             continue;
         }
-        CHECK(blooio_background_chat_id(got, &present, &id) == BLOOIO_STATUS_OK && present &&
-              strcmp(id, chat) == 0);
+        CHECK(tl_answers_for(got, chat));
         CHECK(blooio_background_background_version(got, &present, &version) == BLOOIO_STATUS_OK && present &&
               version == round + 1);
         w->ok++;
@@ -56,7 +54,7 @@ static void *work(void *arg) {
     return NULL;
 }
 
-static void test_eight_threads_share_one_client(void) {
+TL_TEST(eight_threads_share_one_client) {
     tl_emu_reset();
     shared_client = tl_client(0, 0);
     REQUIRE(shared_client != NULL);
@@ -91,14 +89,10 @@ static void *get_slowly(void *arg) {
     blooio_background *got = NULL;
     blooio_error *e = NULL;
     c->status = blooio_get_chat_background(c->client, chat, &got, &e);
-    if (c->status == BLOOIO_STATUS_OK) {
-        bool present = false;
-        const char *id = NULL;
-        c->own_answer = blooio_background_chat_id(got, &present, &id) == BLOOIO_STATUS_OK && present &&
-                        strcmp(id, chat) == 0;
-    } else {
+    if (c->status == BLOOIO_STATUS_OK)
+        c->own_answer = tl_answers_for(got, chat);
+    else
         fprintf(stderr, "    call %d: %s\n", c->index, blooio_error_message(e));
-    }
     blooio_background_free(got);
     blooio_error_free(e);
     return NULL;
@@ -107,7 +101,7 @@ static void *get_slowly(void *arg) {
 /* The library owns the client's lifetime: freeing it while calls on it run is safe, those
  * calls finish normally, and a call made after the free is refused. ASan and valgrind check
  * that nothing is used after it is freed, and that nothing leaks. */
-static void test_free_while_calls_run(void) {
+TL_TEST(free_while_calls_run) {
     TL_FRESH_CLIENT(client, "{\"latency_ms\":300}", 0, 0);
     enum { CALLS = 4 };
     pthread_t threads[CALLS];
@@ -137,7 +131,7 @@ static void test_free_while_calls_run(void) {
 }
 
 /* A clone is another handle to the same client: freeing the original leaves it working. */
-static void test_a_clone_outlives_the_original(void) {
+TL_TEST(a_clone_outlives_the_original) {
     TL_FRESH_CLIENT(client, NULL, 0, 0);
     blooio_client *clone = NULL;
     REQUIRE(CHECK_STATUS(blooio_client_clone(client, &clone, NULL), BLOOIO_STATUS_OK));
@@ -154,10 +148,5 @@ static void test_a_clone_outlives_the_original(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"eight_threads_share_one_client", test_eight_threads_share_one_client},
-        {"free_while_calls_run", test_free_while_calls_run},
-        {"a_clone_outlives_the_original", test_a_clone_outlives_the_original},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -73,7 +73,7 @@ static void both_endpoints(blooio_client *client) {
     blooio_background_free(bg);
 }
 
-static void test_ca_by_option(void) {
+TL_TEST(ca_by_option) {
     blooio_client *client = fresh_tls_client(tl_ca_file(), NULL);
     REQUIRE(client != NULL);
     long before = tl_emu_stat("tls_connections");
@@ -83,7 +83,7 @@ static void test_ca_by_option(void) {
     blooio_client_free(client);
 }
 
-static void test_ca_by_ssl_cert_file(void) {
+TL_TEST(ca_by_ssl_cert_file) {
     tl_use_tls_emulator(true);
     tl_emu_reset();
     CHECK(setenv("SSL_CERT_FILE", tl_ca_file(), 1) == 0);
@@ -112,7 +112,7 @@ static void refused_once(blooio_client *client, const char *says) {
     CHECK_ERROR(error, BLOOIO_STATUS_TLS);
 }
 
-static void test_unknown_issuer_refused_once(void) {
+TL_TEST(unknown_issuer_refused_once) {
     tl_use_tls_emulator(true);
     tl_emu_reset();
     unsetenv("SSL_CERT_FILE");
@@ -122,7 +122,7 @@ static void test_unknown_issuer_refused_once(void) {
     blooio_client_free(client);
 }
 
-static void test_bad_certificates_refused_once(void) {
+TL_TEST(bad_certificates_refused_once) {
     blooio_client *client = fresh_tls_client(tl_ca_file(), NULL);
     REQUIRE(client != NULL);
     tl_emu_script("{\"action\":\"tls_expired_cert\"}");
@@ -141,7 +141,7 @@ static void test_bad_certificates_refused_once(void) {
     blooio_client_free(client);
 }
 
-static void test_bad_ca_file(void) {
+TL_TEST(bad_ca_file) {
     tl_use_tls_emulator(true);
     char *empty = tl_temp_file("", 0);
     REQUIRE(empty != NULL);
@@ -181,7 +181,7 @@ static char *read_file(const char *path) {
     return buf;
 }
 
-static void test_via_the_proxy(void) {
+TL_TEST(via_the_proxy) {
     blooio_client *client = fresh_tls_client(tl_ca_file(), tl_proxy());
     REQUIRE(client != NULL);
     both_endpoints(client);
@@ -205,13 +205,5 @@ static void test_via_the_proxy(void) {
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"ca_by_option", test_ca_by_option},
-        {"ca_by_ssl_cert_file", test_ca_by_ssl_cert_file},
-        {"unknown_issuer_refused_once", test_unknown_issuer_refused_once},
-        {"bad_certificates_refused_once", test_bad_certificates_refused_once},
-        {"bad_ca_file", test_bad_ca_file},
-        {"via_the_proxy", test_via_the_proxy},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -9,22 +9,18 @@
 #error "build with -DBLOOIO_EXPECTED_VERSION=\"x.y.z\" taken from Cargo.toml"
 #endif
 
-static void test_macros_match_cargo_toml(void) {
+TL_TEST(macros_match_cargo_toml) {
     char from_macros[64];
     snprintf(from_macros, sizeof from_macros, "%d.%d.%d", BLOOIO_VERSION_MAJOR, BLOOIO_VERSION_MINOR,
              BLOOIO_VERSION_PATCH);
     CHECK(strcmp(from_macros, BLOOIO_EXPECTED_VERSION) == 0);
 }
 
-static void test_library_matches_header(void) {
+TL_TEST(library_matches_header) {
     CHECK(blooio_version() != NULL);
     CHECK(strcmp(blooio_version(), BLOOIO_EXPECTED_VERSION) == 0);
 }
 
 int main(int argc, char **argv) {
-    static const tl_test tests[] = {
-        {"macros_match_cargo_toml", test_macros_match_cargo_toml},
-        {"library_matches_header", test_library_matches_header},
-    };
-    return tl_main(tests, sizeof tests / sizeof tests[0], argc, argv);
+    return tl_run(argc, argv);
 }

@@ -23,6 +23,8 @@ bool tl_check(bool ok, const char *expr, const char *file, int line) {
     return ok;
 }
 
+int tl_failure_count(void) { return atomic_load(&failures); }
+
 bool tl_check_status(int got, int want, const char *expr, const char *file, int line) {
     if (got != want) {
         atomic_fetch_add(&failures, 1);
@@ -44,7 +46,29 @@ bool tl_check_contains(const char *hay, const char *needle, const char *expr, co
     return true;
 }
 
-int tl_main(const tl_test *tests, size_t count, int argc, char **argv) {
+/* The tests TL_TEST registered, in the order they are written (one file per program). */
+typedef struct {
+    const char *name;
+    void (*run)(void);
+    int line;
+} tl_test;
+#define TL_MAX_TESTS 64
+static tl_test tests[TL_MAX_TESTS];
+static size_t count;
+
+void tl_register(const char *name, void (*run)(void), int line) {
+    if (count == TL_MAX_TESTS) {
+        fprintf(stderr, "more than %d tests in one program: raise TL_MAX_TESTS\n", TL_MAX_TESTS);
+        exit(2);
+    }
+    /* Constructors may run in any order: keep the table sorted by line. */
+    size_t at = count++;
+    for (; at > 0 && tests[at - 1].line > line; at--)
+        tests[at] = tests[at - 1];
+    tests[at] = (tl_test){name, run, line};
+}
+
+int tl_run(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0;
     for (size_t i = 0; i < count; i++) {
@@ -278,6 +302,13 @@ blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, ui
     if (config_json != NULL)
         tl_emu_config(config_json);
     return tl_client(max_retries, timeout_ms);
+}
+
+bool tl_answers_for(const blooio_background *background, const char *chat) {
+    bool present = false;
+    const char *id = NULL;
+    return blooio_background_chat_id(background, &present, &id) == BLOOIO_STATUS_OK && present &&
+           strcmp(id, chat) == 0;
 }
 
 void tl_check_error(blooio_error *error, blooio_status want, const char *file, int line) {

@@ -28,16 +28,27 @@
 #define CHECK_CONTAINS(hay, needle) tl_check_contains((hay), (needle), #hay, __FILE__, __LINE__)
 
 bool tl_check(bool ok, const char *expr, const char *file, int line);
+/* How many checks have failed so far, in every test. */
+int tl_failure_count(void);
 bool tl_check_status(int got, int want, const char *expr, const char *file, int line);
 bool tl_check_contains(const char *hay, const char *needle, const char *expr, const char *file, int line);
 
-typedef struct {
-    const char *name;
-    void (*run)(void);
-} tl_test;
+/* Defines a test and registers it with the runner, so that no list of tests is kept by hand:
+ *     TL_TEST(name) { ...checks... }
+ * defines `static void test_name(void)`; the runner runs a program's tests in the order they
+ * are written, under their names. */
+#define TL_TEST(name)                                                  \
+    static void test_##name(void);                                     \
+    __attribute__((constructor)) static void tl_register_##name(void) { \
+        tl_register(#name, test_##name, __LINE__);                     \
+    }                                                                  \
+    static void test_##name(void)
 
-/* Runs the tests whose name contains argv[1] (all without it); exit status 0 when all pass. */
-int tl_main(const tl_test *tests, size_t count, int argc, char **argv);
+/* Called by TL_TEST before main. */
+void tl_register(const char *name, void (*run)(void), int line);
+/* Runs the registered tests whose name contains argv[1] (all without it); exit status 0 when
+ * all pass. */
+int tl_run(int argc, char **argv);
 
 /* The emulator under test. */
 const char *tl_base_url(void);
@@ -82,6 +93,9 @@ blooio_client *tl_fresh_client(const char *config_json, uint32_t max_retries, ui
 /* A client with the given key and base URL, failing the test when it cannot be made. */
 blooio_client *tl_client_with(const char *api_key, const char *base_url, uint32_t max_retries,
                               uint64_t timeout_ms);
+
+/* Whether `background` is the answer for `chat`: its chat id is present and is `chat`. */
+bool tl_answers_for(const blooio_background *background, const char *chat);
 
 /* Checks a failed call's error: its status, that it never shows the API key, and frees it. */
 void tl_check_error(blooio_error *error, blooio_status want, const char *file, int line);

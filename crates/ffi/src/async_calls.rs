@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::ptr;
 use std::time::Duration;
 
-use blooio_core::{ChatBackground, Client, Image, workers};
+use blooio_core::{ChatBackground, Image, workers};
 
 use crate::background::blooio_background;
-use crate::boundary::{boundary, bytes, guard, shared, string};
-use crate::call_options::{self, UserData, blooio_call_options};
-use crate::client::blooio_client;
+use crate::boundary::{boundary, guard};
+use crate::call_options::{UserData, blooio_call_options};
+use crate::client::{Call, ImageArg, blooio_client, send};
 use crate::error::blooio_error;
 use crate::handle as handles;
 use crate::status::blooio_status;
@@ -120,23 +120,17 @@ pub unsafe extern "C" fn blooio_get_chat_background_async(
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_get_chat_background_async", error, || {
-        // SAFETY: the client is checked live and cloned while no one can free it; the caller
-        // passes a NUL-terminated string, copied here before returning.
-        let (client, chat_id, call_options) = unsafe {
-            (
-                clone_client(client)?,
-                string(chat_id, "chat_id")?.to_owned(),
-                call_options::copied(call_options)?,
-            )
-        };
-        submit(
+    let call = Call::new(client, chat_id, ImageArg::None, call_options);
+    // SAFETY: the caller's arguments, as documented; copied before this returns.
+    unsafe {
+        queue(
             "blooio_get_chat_background_async",
+            call,
             callback,
             user_data,
-            move || client.get_chat_background_with(&chat_id, call_options.into_core()),
+            error,
         )
-    })
+    }
 }
 
 /// `blooio_set_chat_background_file` without waiting: the file is opened and streamed on one of
@@ -157,23 +151,17 @@ pub unsafe extern "C" fn blooio_set_chat_background_file_async(
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_file_async", error, || {
-        // SAFETY: as in blooio_get_chat_background_async; `path` is a NUL-terminated string.
-        let (client, chat_id, path, call_options) = unsafe {
-            (
-                clone_client(client)?,
-                string(chat_id, "chat_id")?.to_owned(),
-                PathBuf::from(string(path, "path")?),
-                call_options::copied(call_options)?,
-            )
-        };
-        submit(
+    let call = Call::new(client, chat_id, ImageArg::Path(path), call_options);
+    // SAFETY: the caller's arguments, as documented; copied before this returns.
+    unsafe {
+        queue(
             "blooio_set_chat_background_file_async",
+            call,
             callback,
             user_data,
-            move || client.set_chat_background_with(&chat_id, Image::Path(&path), call_options.into_core()),
+            error,
         )
-    })
+    }
 }
 
 /// `blooio_set_chat_background_bytes` without waiting: the bytes are copied before this returns
@@ -196,29 +184,60 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_async(
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_bytes_async", error, || {
-        // SAFETY: as in blooio_get_chat_background_async; `data` points to `len` readable bytes,
-        // copied here before returning.
-        let (client, chat_id, data, call_options) = unsafe {
-            (
-                clone_client(client)?,
-                string(chat_id, "chat_id")?.to_owned(),
-                bytes(data, len, "data")?.to_vec(),
-                call_options::copied(call_options)?,
-            )
-        };
-        submit(
+    let call = Call::new(client, chat_id, ImageArg::Bytes(data, len), call_options);
+    // SAFETY: the caller's arguments, as documented; copied before this returns.
+    unsafe {
+        queue(
             "blooio_set_chat_background_bytes_async",
+            call,
             callback,
             user_data,
-            move || client.set_chat_background_with(&chat_id, Image::Bytes(&data), call_options.into_core()),
+            error,
         )
-    })
+    }
 }
 
-/// A handle of the call's own on the client, taken while no thread can free it.
-fn clone_client(client: *const blooio_client) -> Result<Client, blooio_error> {
-    shared(client, "client", |c| c.inner.clone())
+/// The image a set call sends, copied for the library's thread.
+enum Upload {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl Upload {
+    fn copied(image: Image<'_>) -> Upload {
+        match image {
+            Image::Path(path) => Upload::Path(path.to_owned()),
+            Image::Bytes(data) => Upload::Bytes(data.to_vec()),
+        }
+    }
+
+    fn image(&self) -> Image<'_> {
+        match self {
+            Upload::Path(path) => Image::Path(path),
+            Upload::Bytes(data) => Image::Bytes(data),
+        }
+    }
+}
+
+/// The body of the `_async` calls: checks and copies the arguments and queues the call.
+///
+/// # Safety
+/// As for [`Call::check`].
+unsafe fn queue(
+    function: &'static str,
+    call: Call,
+    callback: blooio_background_callback,
+    user_data: *mut c_void,
+    error: *mut *mut blooio_error,
+) -> blooio_status {
+    boundary(function, error, || {
+        // SAFETY: the contract above.
+        let (client, chat_id, image, call_options) = unsafe { call.check() }?;
+        let (chat_id, image) = (chat_id.to_owned(), image.map(Upload::copied));
+        submit(function, callback, user_data, move || {
+            send(&client, &chat_id, image.as_ref().map(Upload::image), call_options)
+        })
+    })
 }
 
 /// Sets how many of the library's threads may run `_async` calls at once (default 256). Calls

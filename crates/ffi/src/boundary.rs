@@ -32,6 +32,40 @@ pub(crate) fn boundary(
     }
 }
 
+/// The body of an export that creates a handle: checks the out-parameter, then runs `make`
+/// (which checks the other arguments) and hands the new `T` to the caller through `out_ptr`.
+pub(crate) fn create<T: Handle>(
+    function: &'static str,
+    out_ptr: *mut *mut T,
+    out_name: &'static str,
+    error_out: *mut *mut blooio_error,
+    make: impl FnOnce() -> Result<T, blooio_error>,
+) -> blooio_status {
+    boundary(function, error_out, || {
+        // SAFETY: the caller passes NULL (refused) or the address of a `T *`, as every
+        // function's documentation asks.
+        let out_ptr = unsafe { out(out_ptr, out_name) }?;
+        out_ptr.write(handle::into_raw(make()?));
+        Ok(())
+    })
+}
+
+/// The body of an export that changes a handle (options of either kind): refuses a NULL or dead
+/// handle, then applies `change` to it.
+pub(crate) fn change<T: Handle>(
+    function: &'static str,
+    ptr: *mut T,
+    name: &'static str,
+    error_out: *mut *mut blooio_error,
+    change: impl FnOnce(&mut T) -> Result<(), blooio_error>,
+) -> blooio_status {
+    boundary(function, error_out, || {
+        // SAFETY: a live handle is checked before use; a handle that has setters is not shared
+        // between threads while being set (documented on each such type).
+        change(unsafe { handle_mut(ptr, name) }?)
+    })
+}
+
 /// Runs the body of an infallible export (a getter, a free), giving `fallback` on a panic.
 pub(crate) fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use blooio_core::{CallOptions, CancelToken};
 
-use crate::boundary::{boundary, guard, handle_mut, out, shared, string};
+use crate::boundary::{change, create, guard, shared, string};
 use crate::error::blooio_error;
 use crate::handle::{self, Handle, Kind};
 use crate::status::blooio_status;
@@ -102,12 +102,13 @@ pub unsafe extern "C" fn blooio_call_options_new(
     call_options_out: *mut *mut blooio_call_options,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_call_options_new", error, || {
-        // SAFETY: the caller passes NULL (refused) or the address of a `blooio_call_options *`.
-        let call_options_out = unsafe { out(call_options_out, "call_options_out") }?;
-        call_options_out.write(handle::into_raw(blooio_call_options::default()));
-        Ok(())
-    })
+    create(
+        "blooio_call_options_new",
+        call_options_out,
+        "call_options_out",
+        error,
+        || Ok(blooio_call_options::default()),
+    )
 }
 
 /// Frees call options. NULL, or a pointer that is not live call options, is ignored. Calls
@@ -115,19 +116,6 @@ pub unsafe extern "C" fn blooio_call_options_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_call_options_free(call_options: *mut blooio_call_options) {
     guard((), || drop(handle::take(call_options)))
-}
-
-fn set(
-    function: &'static str,
-    call_options: *mut blooio_call_options,
-    error: *mut *mut blooio_error,
-    set: impl FnOnce(&mut blooio_call_options) -> Result<(), blooio_error>,
-) -> blooio_status {
-    boundary(function, error, || {
-        // SAFETY: a live handle is checked before use; not shared between threads while set.
-        let call_options = unsafe { handle_mut(call_options, "call_options") }?;
-        set(call_options)
-    })
 }
 
 /// Sets the time each attempt of the call may take, in milliseconds, instead of the client's
@@ -141,10 +129,16 @@ pub unsafe extern "C" fn blooio_call_options_set_timeout_ms(
     timeout_ms: u64,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_call_options_set_timeout_ms", call_options, error, |o| {
-        o.timeout = Some(Duration::from_millis(timeout_ms));
-        Ok(())
-    })
+    change(
+        "blooio_call_options_set_timeout_ms",
+        call_options,
+        "call_options",
+        error,
+        |o| {
+            o.timeout = Some(Duration::from_millis(timeout_ms));
+            Ok(())
+        },
+    )
 }
 
 /// Adds a header sent with the call, after the client's default headers (a name set in both is
@@ -162,12 +156,18 @@ pub unsafe extern "C" fn blooio_call_options_add_header(
     value: *const std::ffi::c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_call_options_add_header", call_options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes NUL-terminated strings.
-        let (name, value) = unsafe { (string(name, "name")?, string(value, "value")?) };
-        o.headers.push((name.to_owned(), value.to_owned()));
-        Ok(())
-    })
+    change(
+        "blooio_call_options_add_header",
+        call_options,
+        "call_options",
+        error,
+        |o| {
+            // SAFETY: NULL is refused; otherwise the caller passes NUL-terminated strings.
+            let (name, value) = unsafe { (string(name, "name")?, string(value, "value")?) };
+            o.headers.push((name.to_owned(), value.to_owned()));
+            Ok(())
+        },
+    )
 }
 
 /// Reports the upload progress of a set call to `callback` (see `blooio_progress_callback`),
@@ -181,10 +181,16 @@ pub unsafe extern "C" fn blooio_call_options_set_progress(
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_call_options_set_progress", call_options, error, |o| {
-        o.progress = callback.map(|c| (c, UserData(user_data)));
-        Ok(())
-    })
+    change(
+        "blooio_call_options_set_progress",
+        call_options,
+        "call_options",
+        error,
+        |o| {
+            o.progress = callback.map(|c| (c, UserData(user_data)));
+            Ok(())
+        },
+    )
 }
 
 /// Makes calls with these options cancellable by `token` (the options take their own
@@ -197,14 +203,20 @@ pub unsafe extern "C" fn blooio_call_options_set_cancel_token(
     token: *const blooio_cancel_token,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_call_options_set_cancel_token", call_options, error, |o| {
-        o.cancel = if token.is_null() {
-            None
-        } else {
-            Some(shared(token, "token", |t| t.inner.clone())?)
-        };
-        Ok(())
-    })
+    change(
+        "blooio_call_options_set_cancel_token",
+        call_options,
+        "call_options",
+        error,
+        |o| {
+            o.cancel = if token.is_null() {
+                None
+            } else {
+                Some(shared(token, "token", |t| t.inner.clone())?)
+            };
+            Ok(())
+        },
+    )
 }
 
 /// Creates a cancellation token, not cancelled.
@@ -218,13 +230,10 @@ pub unsafe extern "C" fn blooio_cancel_token_new(
     token_out: *mut *mut blooio_cancel_token,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_cancel_token_new", error, || {
-        // SAFETY: the caller passes NULL (refused) or the address of a `blooio_cancel_token *`.
-        let token_out = unsafe { out(token_out, "token_out") }?;
-        token_out.write(handle::into_raw(blooio_cancel_token {
+    create("blooio_cancel_token_new", token_out, "token_out", error, || {
+        Ok(blooio_cancel_token {
             inner: CancelToken::new(),
-        }));
-        Ok(())
+        })
     })
 }
 

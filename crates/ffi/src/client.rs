@@ -4,10 +4,10 @@ use std::ffi::c_char;
 use std::path::Path;
 use std::ptr;
 
-use blooio_core::{Client, Image};
+use blooio_core::{ChatBackground, Client, Image};
 
 use crate::background::blooio_background;
-use crate::boundary::{boundary, bytes, guard, handle, out, shared, string};
+use crate::boundary::{bytes, create, guard, handle, shared, string};
 use crate::call_options::{self, blooio_call_options};
 use crate::error::blooio_error;
 use crate::handle::{self as handles, Handle, Kind};
@@ -28,12 +28,105 @@ use crate::status::blooio_status;
 /// and opens its own, so no process ever reads another's answer. A call running in another
 /// thread at the moment of the fork belongs to the parent; the child never sees its answer.
 /// The library must not be called from a `pthread_atfork` handler, during the fork itself.
+#[derive(Clone)]
 pub struct blooio_client {
     pub(crate) inner: Client,
 }
 
 impl Handle for blooio_client {
     const KIND: Kind = Kind::Client;
+}
+
+/// What a call sends, as the caller passed it: nothing (a get), a file's path, or bytes.
+pub(crate) enum ImageArg {
+    None,
+    Path(*const c_char),
+    Bytes(*const u8, usize),
+}
+
+/// The arguments every call (blocking or `_async`) takes, before its out-parameter or callback.
+pub(crate) struct Call {
+    client: *const blooio_client,
+    chat_id: *const c_char,
+    image: ImageArg,
+    call_options: *const blooio_call_options,
+}
+
+impl Call {
+    pub(crate) fn new(
+        client: *const blooio_client,
+        chat_id: *const c_char,
+        image: ImageArg,
+        call_options: *const blooio_call_options,
+    ) -> Call {
+        Call {
+            client,
+            chat_id,
+            image,
+            call_options,
+        }
+    }
+
+    /// Checks the arguments in the order the calls document them: a handle of the call's own on
+    /// the client (taken while no thread can free it, so a concurrent free cannot pull it away),
+    /// the chat id, the image, and a copy of the call options.
+    ///
+    /// # Safety
+    /// `chat_id` and an image path are NULL or NUL-terminated strings, image bytes are NULL or
+    /// `len` readable bytes, and `call_options` is NULL or what the caller passed as call
+    /// options, all unchanged during the call.
+    pub(crate) unsafe fn check<'a>(
+        &self,
+    ) -> Result<(Client, &'a str, Option<Image<'a>>, blooio_call_options), blooio_error> {
+        let client = shared(self.client, "client", |c| c.inner.clone())?;
+        // SAFETY: the contract above, for each argument.
+        unsafe {
+            let chat_id = string(self.chat_id, "chat_id")?;
+            let image = match self.image {
+                ImageArg::None => None,
+                ImageArg::Path(path) => Some(Image::Path(Path::new(string(path, "path")?))),
+                ImageArg::Bytes(data, len) => Some(Image::Bytes(bytes(data, len, "data")?)),
+            };
+            Ok((client, chat_id, image, call_options::copied(self.call_options)?))
+        }
+    }
+
+    /// The body of the blocking calls: checks `background_out`, then the arguments, makes the
+    /// call and hands the background to the caller.
+    ///
+    /// # Safety
+    /// As for [`Call::check`].
+    unsafe fn run(
+        self,
+        function: &'static str,
+        background_out: *mut *mut blooio_background,
+        error: *mut *mut blooio_error,
+    ) -> blooio_status {
+        create(function, background_out, "background_out", error, || {
+            // SAFETY: the contract above.
+            let (client, chat_id, image, call_options) = unsafe { self.check() }?;
+            Ok(blooio_background::new(send(
+                &client,
+                chat_id,
+                image,
+                call_options,
+            )?))
+        })
+    }
+}
+
+/// Makes a call: a get without an image, a set with one.
+pub(crate) fn send(
+    client: &Client,
+    chat_id: &str,
+    image: Option<Image<'_>>,
+    call_options: blooio_call_options,
+) -> Result<ChatBackground, blooio_core::Error> {
+    let options = call_options.into_core();
+    match image {
+        None => client.get_chat_background_with(chat_id, options),
+        Some(image) => client.set_chat_background_with(chat_id, image, options),
+    }
 }
 
 /// Creates a client. Everything is checked (the key, the base URL and its scheme, the
@@ -55,18 +148,16 @@ pub unsafe extern "C" fn blooio_client_new(
     client_out: *mut *mut blooio_client,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_client_new", error, || {
+    create("blooio_client_new", client_out, "client_out", error, || {
         let builder = if options.is_null() {
             crate::options::default_builder()
         } else {
             // SAFETY: a live handle is checked before use and not freed during the call.
             unsafe { handle(options, "options") }?.builder.clone()
         };
-        // SAFETY: NULL is refused; otherwise the address of a `blooio_client *`.
-        let client_out = unsafe { out(client_out, "client_out") }?;
-        let inner = builder.build()?;
-        client_out.write(handles::into_raw(blooio_client { inner }));
-        Ok(())
+        Ok(blooio_client {
+            inner: builder.build()?,
+        })
     })
 }
 
@@ -96,12 +187,8 @@ pub unsafe extern "C" fn blooio_client_clone(
     clone_out: *mut *mut blooio_client,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_client_clone", error, || {
-        let inner = shared(client, "client", |c| c.inner.clone())?;
-        // SAFETY: NULL is refused; otherwise the address of a `blooio_client *`.
-        let clone_out = unsafe { out(clone_out, "clone_out") }?;
-        clone_out.write(handles::into_raw(blooio_client { inner }));
-        Ok(())
+    create("blooio_client_clone", clone_out, "clone_out", error, || {
+        shared(client, "client", Clone::clone)
     })
 }
 
@@ -142,22 +229,9 @@ pub unsafe extern "C" fn blooio_get_chat_background_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_get_chat_background_with_options", error, || {
-        // SAFETY: each pointer is checked (NULL, live handle; the client is cloned while no one
-        // can free it, so a concurrent free cannot pull it away) before use; the caller passes a
-        // NUL-terminated string and the address of a `blooio_background *`.
-        let (client, chat_id, call_options, background_out) = unsafe {
-            (
-                shared(client, "client", |c| c.inner.clone())?,
-                string(chat_id, "chat_id")?,
-                call_options::copied(call_options)?,
-                out(background_out, "background_out")?,
-            )
-        };
-        let background = client.get_chat_background_with(chat_id, call_options.into_core())?;
-        background_out.write(handles::into_raw(blooio_background::new(background)));
-        Ok(())
-    })
+    let call = Call::new(client, chat_id, ImageArg::None, call_options);
+    // SAFETY: the caller's arguments, as documented.
+    unsafe { call.run("blooio_get_chat_background_with_options", background_out, error) }
 }
 
 /// `PUT /chats/{chat_id}/background` with an image file, streamed from disk (re-read if the
@@ -205,22 +279,15 @@ pub unsafe extern "C" fn blooio_set_chat_background_file_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_file_with_options", error, || {
-        // SAFETY: as in blooio_get_chat_background_with_options; `path` is a NUL-terminated string.
-        let (client, chat_id, path, call_options, background_out) = unsafe {
-            (
-                shared(client, "client", |c| c.inner.clone())?,
-                string(chat_id, "chat_id")?,
-                string(path, "path")?,
-                call_options::copied(call_options)?,
-                out(background_out, "background_out")?,
-            )
-        };
-        let image = Image::Path(Path::new(path));
-        let background = client.set_chat_background_with(chat_id, image, call_options.into_core())?;
-        background_out.write(handles::into_raw(blooio_background::new(background)));
-        Ok(())
-    })
+    let call = Call::new(client, chat_id, ImageArg::Path(path), call_options);
+    // SAFETY: the caller's arguments, as documented.
+    unsafe {
+        call.run(
+            "blooio_set_chat_background_file_with_options",
+            background_out,
+            error,
+        )
+    }
 }
 
 /// `PUT /chats/{chat_id}/background` with image bytes in memory (borrowed for the call only).
@@ -268,20 +335,13 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_with_options(
     background_out: *mut *mut blooio_background,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_set_chat_background_bytes_with_options", error, || {
-        // SAFETY: as in blooio_get_chat_background_with_options; `data` points to `len` readable bytes.
-        let (client, chat_id, data, call_options, background_out) = unsafe {
-            (
-                shared(client, "client", |c| c.inner.clone())?,
-                string(chat_id, "chat_id")?,
-                bytes(data, len, "data")?,
-                call_options::copied(call_options)?,
-                out(background_out, "background_out")?,
-            )
-        };
-        let background =
-            client.set_chat_background_with(chat_id, Image::Bytes(data), call_options.into_core())?;
-        background_out.write(handles::into_raw(blooio_background::new(background)));
-        Ok(())
-    })
+    let call = Call::new(client, chat_id, ImageArg::Bytes(data, len), call_options);
+    // SAFETY: the caller's arguments, as documented.
+    unsafe {
+        call.run(
+            "blooio_set_chat_background_bytes_with_options",
+            background_out,
+            error,
+        )
+    }
 }

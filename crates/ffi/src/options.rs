@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use blooio_core::{ClientBuilder, LogLevel, LogSink};
 
-use crate::boundary::{boundary, guard, handle_mut, out, string};
+use crate::boundary::{change, create, guard, string};
 use crate::call_options::UserData;
 use crate::error::blooio_error;
 use crate::error::c_string;
@@ -31,6 +31,37 @@ impl blooio_options {
     }
 }
 
+/// The body of a setter: `update` makes the changed builder from the options' builder.
+fn set(
+    function: &'static str,
+    options: *mut blooio_options,
+    error: *mut *mut blooio_error,
+    update: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> blooio_status {
+    change(function, options, "options", error, |o| {
+        o.update(update);
+        Ok(())
+    })
+}
+
+/// The body of a setter of one string: `value` (named `name` in errors) is checked before
+/// `update` gets it.
+fn set_string(
+    function: &'static str,
+    options: *mut blooio_options,
+    (value, name): (*const c_char, &'static str),
+    error: *mut *mut blooio_error,
+    update: impl FnOnce(ClientBuilder, &str) -> ClientBuilder,
+) -> blooio_status {
+    change(function, options, "options", error, |o| {
+        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string that
+        // stays unchanged during the call, as the header asks of every string argument.
+        let value = unsafe { string(value, name) }?;
+        o.update(|b| update(b, value));
+        Ok(())
+    })
+}
+
 /// The builder a C caller starts from: the environment and the defaults, named `c` in the
 /// User-Agent unless a binding names itself with `blooio_options_set_binding`.
 pub(crate) fn default_builder() -> ClientBuilder {
@@ -49,13 +80,10 @@ pub unsafe extern "C" fn blooio_options_new(
     options_out: *mut *mut blooio_options,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    boundary("blooio_options_new", error, || {
-        // SAFETY: the caller passes NULL (refused) or the address of a `blooio_options *`.
-        let options_out = unsafe { out(options_out, "options_out") }?;
-        options_out.write(handle::into_raw(blooio_options {
+    create("blooio_options_new", options_out, "options_out", error, || {
+        Ok(blooio_options {
             builder: default_builder(),
-        }));
-        Ok(())
+        })
     })
 }
 
@@ -63,21 +91,6 @@ pub unsafe extern "C" fn blooio_options_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn blooio_options_free(options: *mut blooio_options) {
     guard((), || drop(handle::take(options)))
-}
-
-/// Applies `set` to live options, refusing NULL or dead ones.
-fn set(
-    function: &'static str,
-    options: *mut blooio_options,
-    error: *mut *mut blooio_error,
-    set: impl FnOnce(&mut blooio_options) -> Result<(), blooio_error>,
-) -> blooio_status {
-    boundary(function, error, || {
-        // SAFETY: a live handle is checked before use; the options are not shared between
-        // threads while being set (documented on `blooio_options`).
-        let options = unsafe { handle_mut(options, "options") }?;
-        set(options)
-    })
 }
 
 /// Sets the API key, sent as `Authorization: Bearer <key>`. Default: `$BLOOIO_API_KEY`.
@@ -94,12 +107,13 @@ pub unsafe extern "C" fn blooio_options_set_api_key(
     api_key: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_api_key", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let api_key = unsafe { string(api_key, "api_key") }?;
-        o.update(|b| b.api_key(api_key));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_api_key",
+        options,
+        (api_key, "api_key"),
+        error,
+        |b, v| b.api_key(v),
+    )
 }
 
 /// Sets the API's base URL, such as `https://api.blooio.com/v2/api` (the default, unless
@@ -118,12 +132,13 @@ pub unsafe extern "C" fn blooio_options_set_base_url(
     base_url: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_base_url", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let base_url = unsafe { string(base_url, "base_url") }?;
-        o.update(|b| b.base_url(base_url));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_base_url",
+        options,
+        (base_url, "base_url"),
+        error,
+        |b, v| b.base_url(v),
+    )
 }
 
 /// Sets how long one attempt may take, from connecting to the last byte of the response.
@@ -140,9 +155,8 @@ pub unsafe extern "C" fn blooio_options_set_timeout_ms(
     timeout_ms: u64,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_timeout_ms", options, error, |o| {
-        o.update(|b| b.timeout(Duration::from_millis(timeout_ms)));
-        Ok(())
+    set("blooio_options_set_timeout_ms", options, error, |b| {
+        b.timeout(Duration::from_millis(timeout_ms))
     })
 }
 
@@ -159,9 +173,8 @@ pub unsafe extern "C" fn blooio_options_set_connect_timeout_ms(
     connect_timeout_ms: u64,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_connect_timeout_ms", options, error, |o| {
-        o.update(|b| b.connect_timeout(Duration::from_millis(connect_timeout_ms)));
-        Ok(())
+    set("blooio_options_set_connect_timeout_ms", options, error, |b| {
+        b.connect_timeout(Duration::from_millis(connect_timeout_ms))
     })
 }
 
@@ -178,9 +191,8 @@ pub unsafe extern "C" fn blooio_options_set_max_retries(
     max_retries: u32,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_max_retries", options, error, |o| {
-        o.update(|b| b.max_retries(max_retries));
-        Ok(())
+    set("blooio_options_set_max_retries", options, error, |b| {
+        b.max_retries(max_retries)
     })
 }
 
@@ -198,12 +210,13 @@ pub unsafe extern "C" fn blooio_options_set_user_agent_suffix(
     suffix: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_user_agent_suffix", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let suffix = unsafe { string(suffix, "suffix") }?;
-        o.update(|b| b.user_agent_suffix(suffix));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_user_agent_suffix",
+        options,
+        (suffix, "suffix"),
+        error,
+        |b, v| b.user_agent_suffix(v),
+    )
 }
 
 /// For a language binding built on libblooio (Node, Go, ...): its name, sent in the
@@ -221,12 +234,13 @@ pub unsafe extern "C" fn blooio_options_set_binding(
     binding: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_binding", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let binding = unsafe { string(binding, "binding") }?;
-        o.update(|b| b.binding(binding));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_binding",
+        options,
+        (binding, "binding"),
+        error,
+        |b, v| b.binding(v),
+    )
 }
 
 /// Trusts exactly the CA certificates in this PEM bundle, instead of `$SSL_CERT_FILE` /
@@ -245,12 +259,13 @@ pub unsafe extern "C" fn blooio_options_set_ca_file(
     path: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_ca_file", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let path = unsafe { string(path, "path") }?;
-        o.update(|b| b.ca_file(path));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_ca_file",
+        options,
+        (path, "path"),
+        error,
+        |b, v| b.ca_file(v),
+    )
 }
 
 /// Verifies servers with the operating system's verifier and trust store (true) instead of
@@ -266,9 +281,8 @@ pub unsafe extern "C" fn blooio_options_set_platform_verifier(
     on: bool,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_platform_verifier", options, error, |o| {
-        o.update(|b| b.platform_verifier(on));
-        Ok(())
+    set("blooio_options_set_platform_verifier", options, error, |b| {
+        b.platform_verifier(on)
     })
 }
 
@@ -289,12 +303,13 @@ pub unsafe extern "C" fn blooio_options_set_proxy(
     proxy_url: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_proxy", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes a NUL-terminated string.
-        let proxy_url = unsafe { string(proxy_url, "proxy_url") }?;
-        o.update(|b| b.proxy(proxy_url));
-        Ok(())
-    })
+    set_string(
+        "blooio_options_set_proxy",
+        options,
+        (proxy_url, "proxy_url"),
+        error,
+        |b, v| b.proxy(v),
+    )
 }
 
 /// Allows (true) a plain `http://` base URL on a host that is not loopback. The API key then
@@ -310,9 +325,8 @@ pub unsafe extern "C" fn blooio_options_set_allow_insecure_http(
     allow: bool,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_allow_insecure_http", options, error, |o| {
-        o.update(|b| b.allow_insecure_http(allow));
-        Ok(())
+    set("blooio_options_set_allow_insecure_http", options, error, |b| {
+        b.allow_insecure_http(allow)
     })
 }
 
@@ -332,12 +346,18 @@ pub unsafe extern "C" fn blooio_options_add_default_header(
     value: *const c_char,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_add_default_header", options, error, |o| {
-        // SAFETY: NULL is refused; otherwise the caller passes NUL-terminated strings.
-        let (name, value) = unsafe { (string(name, "name")?, string(value, "value")?) };
-        o.update(|b| b.default_header(name, value));
-        Ok(())
-    })
+    change(
+        "blooio_options_add_default_header",
+        options,
+        "options",
+        error,
+        |o| {
+            // SAFETY: NULL is refused; otherwise the caller passes NUL-terminated strings.
+            let (name, value) = unsafe { (string(name, "name")?, string(value, "value")?) };
+            o.update(|b| b.default_header(name, value));
+            Ok(())
+        },
+    )
 }
 
 /// How much a log callback receives.
@@ -372,30 +392,37 @@ pub unsafe extern "C" fn blooio_options_set_log_callback(
     user_data: *mut c_void,
     error: *mut *mut blooio_error,
 ) -> blooio_status {
-    set("blooio_options_set_log_callback", options, error, |o| {
-        let level = match level {
-            1 => LogLevel::Info,
-            2 => LogLevel::Debug,
-            other => {
-                return Err(blooio_error::invalid_argument(format!(
-                    "`level` is {other}: use BLOOIO_LOG_LEVEL_INFO (1) or BLOOIO_LOG_LEVEL_DEBUG (2)"
-                )));
-            }
-        };
-        let callback = callback.ok_or_else(|| blooio_error::invalid_argument("`callback` is NULL".into()))?;
-        let user_data = UserData(user_data);
-        let sink: LogSink = Arc::new(move |level, line| {
-            let user_data = user_data;
+    change(
+        "blooio_options_set_log_callback",
+        options,
+        "options",
+        error,
+        |o| {
             let level = match level {
-                LogLevel::Info => blooio_log_level::Info,
-                LogLevel::Debug => blooio_log_level::Debug,
+                1 => LogLevel::Info,
+                2 => LogLevel::Debug,
+                other => {
+                    return Err(blooio_error::invalid_argument(format!(
+                        "`level` is {other}: use BLOOIO_LOG_LEVEL_INFO (1) or BLOOIO_LOG_LEVEL_DEBUG (2)"
+                    )));
+                }
             };
-            let line = c_string(line);
-            // SAFETY: the caller's function of this type, with its own user_data and a
-            // NUL-terminated line that lives until it returns.
-            unsafe { callback(user_data.0, level, line.as_ptr()) };
-        });
-        o.update(|b| b.logger(level, sink));
-        Ok(())
-    })
+            let callback =
+                callback.ok_or_else(|| blooio_error::invalid_argument("`callback` is NULL".into()))?;
+            let user_data = UserData(user_data);
+            let sink: LogSink = Arc::new(move |level, line| {
+                let user_data = user_data;
+                let level = match level {
+                    LogLevel::Info => blooio_log_level::Info,
+                    LogLevel::Debug => blooio_log_level::Debug,
+                };
+                let line = c_string(line);
+                // SAFETY: the caller's function of this type, with its own user_data and a
+                // NUL-terminated line that lives until it returns.
+                unsafe { callback(user_data.0, level, line.as_ptr()) };
+            });
+            o.update(|b| b.logger(level, sink));
+            Ok(())
+        },
+    )
 }
