@@ -112,6 +112,35 @@ pub enum Image<'a> {
     Bytes(&'a [u8]),
 }
 
+/// An [`Image`] that owns its source, for a call that runs on another thread than the one that
+/// has the image: a path, or the bytes in whatever owns them (`Vec<u8>` by default; a binding
+/// may keep a host language's immutable buffer instead of copying it).
+#[derive(Clone, Debug)]
+pub enum OwnedImage<B = Vec<u8>> {
+    Path(PathBuf),
+    Bytes(B),
+}
+
+impl<B: AsRef<[u8]>> OwnedImage<B> {
+    /// The image, borrowed from this for a call.
+    pub fn as_image(&self) -> Image<'_> {
+        match self {
+            OwnedImage::Path(path) => Image::Path(path),
+            OwnedImage::Bytes(bytes) => Image::Bytes(bytes.as_ref()),
+        }
+    }
+}
+
+impl From<Image<'_>> for OwnedImage {
+    /// Copies the path or the bytes.
+    fn from(image: Image<'_>) -> OwnedImage {
+        match image {
+            Image::Path(path) => OwnedImage::Path(path.to_owned()),
+            Image::Bytes(bytes) => OwnedImage::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
 /// An image that passed validation: its format, size and the part's filename.
 #[derive(Debug)]
 pub(crate) struct CheckedImage<'a> {
@@ -430,6 +459,17 @@ print(json.dumps(parts))
                 "{filename:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_owned_image_lends_what_it_was_made_from() {
+        let data = [1u8, 2, 3];
+        let owned = OwnedImage::from(Image::Bytes(&data));
+        assert!(matches!(owned.as_image(), Image::Bytes(b) if b == data && b.as_ptr() != data.as_ptr()));
+        let owned = OwnedImage::from(Image::Path(Path::new("a/b.png")));
+        assert!(matches!(owned.as_image(), Image::Path(p) if p == Path::new("a/b.png")));
+        let shared: OwnedImage<std::sync::Arc<[u8]>> = OwnedImage::Bytes(data.into());
+        assert!(matches!(shared.as_image(), Image::Bytes(b) if b == data));
     }
 
     #[test]

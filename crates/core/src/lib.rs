@@ -50,7 +50,7 @@ pub use config::{
     ENV_API_KEY, ENV_BASE_URL, MAX_TIMEOUT,
 };
 pub use error::{Error, ErrorKind};
-pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES};
+pub use image::{Image, ImageFormat, MAX_IMAGE_BYTES, OwnedImage};
 pub use log::{ENV_LOG, LogEnabled, LogLevel, LogSink};
 pub use response::{ChatBackground, MAX_RESPONSE_BYTES};
 pub use retry::MAX_RETRY_AFTER;

@@ -4,11 +4,10 @@
 
 use std::ffi::{c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::ptr;
 use std::time::Duration;
 
-use blooio_core::{ChatBackground, Image, workers};
+use blooio_core::{ChatBackground, OwnedImage, workers};
 
 use crate::background::blooio_background;
 use crate::boundary::{boundary, guard};
@@ -197,28 +196,6 @@ pub unsafe extern "C" fn blooio_set_chat_background_bytes_async(
     }
 }
 
-/// The image a set call sends, copied for the library's thread.
-enum Upload {
-    Path(PathBuf),
-    Bytes(Vec<u8>),
-}
-
-impl Upload {
-    fn copied(image: Image<'_>) -> Upload {
-        match image {
-            Image::Path(path) => Upload::Path(path.to_owned()),
-            Image::Bytes(data) => Upload::Bytes(data.to_vec()),
-        }
-    }
-
-    fn image(&self) -> Image<'_> {
-        match self {
-            Upload::Path(path) => Image::Path(path),
-            Upload::Bytes(data) => Image::Bytes(data),
-        }
-    }
-}
-
 /// The body of the `_async` calls: checks and copies the arguments and queues the call.
 ///
 /// # Safety
@@ -233,9 +210,14 @@ unsafe fn queue(
     boundary(function, error, || {
         // SAFETY: the contract above.
         let (client, chat_id, image, call_options) = unsafe { call.check() }?;
-        let (chat_id, image) = (chat_id.to_owned(), image.map(Upload::copied));
+        let (chat_id, image) = (chat_id.to_owned(), image.map(OwnedImage::from));
         submit(function, callback, user_data, move || {
-            send(&client, &chat_id, image.as_ref().map(Upload::image), call_options)
+            send(
+                &client,
+                &chat_id,
+                image.as_ref().map(OwnedImage::as_image),
+                call_options,
+            )
         })
     })
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use blooio_core::Image;
+use blooio_core::OwnedImage;
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -56,25 +56,10 @@ impl<'py> ImageArg<'py> {
     }
 }
 
-/// An image argument owned outright, for a call that runs on another thread. `bytes` are
-/// shared with Python, not copied: they are immutable, and readable without the GIL.
-pub(crate) enum OwnedImage {
-    Path(PathBuf),
-    Bytes(PyBackedBytes),
-}
-
-impl OwnedImage {
-    pub(crate) fn as_image(&self) -> Image<'_> {
-        match self {
-            OwnedImage::Path(path) => Image::Path(path),
-            OwnedImage::Bytes(bytes) => Image::Bytes(bytes),
-        }
-    }
-}
-
 impl ImageArg<'_> {
-    /// The image without the GIL's lifetime: the path, or the `bytes` object kept alive.
-    pub(crate) fn into_owned(self) -> OwnedImage {
+    /// The image without the GIL's lifetime: the path, or the `bytes` object kept alive (shared
+    /// with Python, not copied: it is immutable, and readable without the GIL).
+    pub(crate) fn into_owned(self) -> OwnedImage<PyBackedBytes> {
         match self {
             ImageArg::Path(path) => OwnedImage::Path(path),
             ImageArg::Bytes(bytes) => OwnedImage::Bytes(PyBackedBytes::from(bytes)),
