@@ -13,17 +13,32 @@
 #define THREADS 8
 #define ROUNDS 25
 
-static blooio_client *shared_client;
-
+/* One thread of a test: the client and chat it calls, and what it found. */
 typedef struct {
+    blooio_client *client;
     int index;
-    int ok;
-} worker;
+    char chat[32];
+    int ok;               /* rounds that succeeded (work) */
+    blooio_status status; /* the call's status (get_slowly) */
+    bool own_answer;      /* whether that call answered for `chat` */
+} call_thread;
+
+/* Starts `n` threads running `body`, the i-th on calls[i], calling `client` for chat
+ * `<chat_prefix><i>`. False when a thread cannot be started. */
+static bool start_threads(pthread_t *threads, call_thread *calls, int n, blooio_client *client,
+                          const char *chat_prefix, void *(*body)(void *)) {
+    for (int i = 0; i < n; i++) {
+        calls[i] = (call_thread){.client = client, .index = i, .status = BLOOIO_STATUS_OTHER};
+        snprintf(calls[i].chat, sizeof calls[i].chat, "%s%d", chat_prefix, i);
+        if (pthread_create(&threads[i], NULL, body, &calls[i]) != 0)
+            return false;
+    }
+    return true;
+}
 
 static void *work(void *arg) {
-    worker *w = arg;
-    char chat[32];
-    snprintf(chat, sizeof chat, "+1555010000%d", w->index);
+    call_thread *w = arg;
+    const char *chat = w->chat;
     unsigned char image[96];
     memcpy(image, TL_PNG, TL_PNG_LEN);
     for (int round = 0; round < ROUNDS; round++) {
@@ -33,13 +48,13 @@ static void *work(void *arg) {
         blooio_error *e = NULL;
         bool present = false;
         int64_t version = 0;
-        if (!CHECK_STATUS(blooio_set_chat_background_bytes(shared_client, chat, image, sizeof image, &set, &e),
+        if (!CHECK_STATUS(blooio_set_chat_background_bytes(w->client, chat, image, sizeof image, &set, &e),
                           BLOOIO_STATUS_OK)) {
             fprintf(stderr, "    thread %d: %s\n", w->index, blooio_error_message(e));
             blooio_error_free(e);
             continue;
         }
-        if (!CHECK_STATUS(blooio_get_chat_background(shared_client, chat, &got, &e), BLOOIO_STATUS_OK)) {
+        if (!CHECK_STATUS(blooio_get_chat_background(w->client, chat, &got, &e), BLOOIO_STATUS_OK)) {
             blooio_error_free(e);
             blooio_background_free(set);
             continue;
@@ -56,15 +71,12 @@ static void *work(void *arg) {
 
 TL_TEST(eight_threads_share_one_client) {
     tl_emu_reset();
-    shared_client = tl_client(0, 0);
-    REQUIRE(shared_client != NULL);
+    blooio_client *client = tl_client(0, 0);
+    REQUIRE(client != NULL);
     long before = tl_emu_stat("requests");
     pthread_t threads[THREADS];
-    worker workers[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        workers[i] = (worker){.index = i, .ok = 0};
-        REQUIRE(pthread_create(&threads[i], NULL, work, &workers[i]) == 0);
-    }
+    call_thread workers[THREADS];
+    REQUIRE(start_threads(threads, workers, THREADS, client, "+1555010000", work));
     int ok = 0;
     for (int i = 0; i < THREADS; i++) {
         pthread_join(threads[i], NULL);
@@ -72,25 +84,16 @@ TL_TEST(eight_threads_share_one_client) {
     }
     CHECK(ok == THREADS * ROUNDS);
     CHECK(tl_emu_stat("requests") - before == THREADS * ROUNDS * 2);
-    blooio_client_free(shared_client);
+    blooio_client_free(client);
 }
 
-typedef struct {
-    blooio_client *client;
-    int index;
-    blooio_status status;
-    bool own_answer;
-} slow_call;
-
 static void *get_slowly(void *arg) {
-    slow_call *c = arg;
-    char chat[32];
-    snprintf(chat, sizeof chat, "+1555020000%d", c->index);
+    call_thread *c = arg;
     blooio_background *got = NULL;
     blooio_error *e = NULL;
-    c->status = blooio_get_chat_background(c->client, chat, &got, &e);
+    c->status = blooio_get_chat_background(c->client, c->chat, &got, &e);
     if (c->status == BLOOIO_STATUS_OK)
-        c->own_answer = tl_answers_for(got, chat);
+        c->own_answer = tl_answers_for(got, c->chat);
     else
         fprintf(stderr, "    call %d: %s\n", c->index, blooio_error_message(e));
     blooio_background_free(got);
@@ -105,11 +108,8 @@ TL_TEST(free_while_calls_run) {
     TL_FRESH_CLIENT(client, "{\"latency_ms\":300}", 0, 0);
     enum { CALLS = 4 };
     pthread_t threads[CALLS];
-    slow_call calls[CALLS];
-    for (int i = 0; i < CALLS; i++) {
-        calls[i] = (slow_call){.client = client, .index = i, .status = BLOOIO_STATUS_OTHER};
-        REQUIRE(pthread_create(&threads[i], NULL, get_slowly, &calls[i]) == 0);
-    }
+    call_thread calls[CALLS];
+    REQUIRE(start_threads(threads, calls, CALLS, client, "+1555020000", get_slowly));
     /* Every call has reached the server (it holds each for 300 ms) before the free. */
     for (int waited = 0; tl_emu_request_count() < CALLS && waited < 2000; waited += 10) {
         struct timespec ten_ms = {0, 10 * 1000 * 1000};
