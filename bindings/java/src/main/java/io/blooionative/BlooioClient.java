@@ -7,7 +7,10 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -737,55 +740,71 @@ public final class BlooioClient implements AutoCloseable {
      * built, and nothing is sent then.
      */
     public static final class Builder {
-        private String apiKey;
-        private String baseUrl;
-        private Duration timeout;
-        private Duration connectTimeout;
-        private Integer maxRetries;
-        private String userAgentSuffix;
-        private Boolean allowInsecureHttp;
-        private String caFile;
-        private String proxy;
-        private Boolean platformVerifier;
+        /** A {@code blooio_options_set_*} function: the C setter of one option, given its C value. */
+        @FunctionalInterface
+        private interface Setter<V> {
+            int apply(BlooioLibrary lib, Pointer options, V value, PointerByReference error);
+        }
+
+        /** One option, ready for its C setter: {@link #build()} applies it to the options handle. */
+        @FunctionalInterface
+        private interface Setting {
+            int apply(BlooioLibrary lib, Pointer options, PointerByReference error);
+        }
+
+        // The options set so far, by name, in the order they were first set. A later value of an
+        // option replaces the earlier one; null unsets it.
+        private final Map<String, Setting> settings = new LinkedHashMap<>();
         private final java.util.List<java.util.Map.Entry<String, String>> defaultHeaders = new java.util.ArrayList<>();
         private System.Logger logger;
 
         private Builder() {}
 
+        /**
+         * Sets (null: unsets) an option. When the client is built, {@code toC} checks the value
+         * and turns it into the C setter's argument (naming the option in its error), and
+         * {@code setter} passes it to the library.
+         */
+        private <T, V> Builder set(String option, T value, BiFunction<String, T, V> toC, Setter<V> setter) {
+            if (value == null) {
+                settings.remove(option);
+            } else {
+                settings.put(option,
+                        (lib, options, error) -> setter.apply(lib, options, toC.apply(option, value), error));
+            }
+            return this;
+        }
+
         /** The API key, sent as {@code Authorization: Bearer <key>}; never shown in any message. */
         public Builder apiKey(String apiKey) {
-            this.apiKey = apiKey;
-            return this;
+            return set("apiKey", apiKey, Native::cString, BlooioLibrary::blooio_options_set_api_key);
         }
 
         /** The API's base URL, such as {@code https://api.blooio.com/v2/api}. */
         public Builder baseUrl(String baseUrl) {
-            this.baseUrl = baseUrl;
-            return this;
+            return set("baseUrl", baseUrl, Native::cString, BlooioLibrary::blooio_options_set_base_url);
         }
 
         /** How long one attempt may take, connecting to the last byte (whole milliseconds). */
         public Builder timeout(Duration timeout) {
-            this.timeout = timeout;
-            return this;
+            return set("timeout", timeout, Builder::millis, BlooioLibrary::blooio_options_set_timeout_ms);
         }
 
         /** How long opening a connection may take (whole milliseconds). */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
+            return set("connectTimeout", connectTimeout, Builder::millis,
+                    BlooioLibrary::blooio_options_set_connect_timeout_ms);
         }
 
         /** How many times a failed attempt is retried when that is safe; 0 turns retries off. */
         public Builder maxRetries(int maxRetries) {
-            this.maxRetries = maxRetries;
-            return this;
+            return set("maxRetries", maxRetries, Builder::count, BlooioLibrary::blooio_options_set_max_retries);
         }
 
         /** A token appended to the User-Agent ({@code blooio-java/VERSION}), such as {@code my-app/1.2}. */
         public Builder userAgentSuffix(String userAgentSuffix) {
-            this.userAgentSuffix = userAgentSuffix;
-            return this;
+            return set("userAgentSuffix", userAgentSuffix, Native::cString,
+                    BlooioLibrary::blooio_options_set_user_agent_suffix);
         }
 
         /**
@@ -793,8 +812,8 @@ public final class BlooioClient implements AutoCloseable {
          * travels in clear text. Loopback hosts never need it.
          */
         public Builder allowInsecureHttp(boolean allow) {
-            this.allowInsecureHttp = allow;
-            return this;
+            return set("allowInsecureHttp", allow, Builder::flag,
+                    BlooioLibrary::blooio_options_set_allow_insecure_http);
         }
 
         /**
@@ -803,20 +822,17 @@ public final class BlooioClient implements AutoCloseable {
          * {@link InvalidConfigException} naming it.
          */
         public Builder caFile(java.nio.file.Path caFile) {
-            this.caFile = caFile.toString();
-            return this;
+            return set("caFile", caFile.toString(), Native::cString, BlooioLibrary::blooio_options_set_ca_file);
         }
 
         /** Sends every request through this HTTP proxy (CONNECT for https), even to loopback hosts. */
         public Builder proxy(String proxy) {
-            this.proxy = proxy;
-            return this;
+            return set("proxy", proxy, Native::cString, BlooioLibrary::blooio_options_set_proxy);
         }
 
         /** Verifies with the operating system's verifier and trust store instead of the bundled roots. */
         public Builder platformVerifier(boolean on) {
-            this.platformVerifier = on;
-            return this;
+            return set("platformVerifier", on, Builder::flag, BlooioLibrary::blooio_options_set_platform_verifier);
         }
 
         /**
@@ -864,43 +880,10 @@ public final class BlooioClient implements AutoCloseable {
             check(lib.blooio_options_new(out, error), error);
             Pointer options = Native.taken(Native.Kind.OPTIONS, out.getValue());
             try {
-                if (apiKey != null) {
-                    check(lib.blooio_options_set_api_key(options, Native.cString("apiKey", apiKey), error), error);
-                }
-                if (baseUrl != null) {
-                    check(lib.blooio_options_set_base_url(options, Native.cString("baseUrl", baseUrl), error), error);
-                }
-                if (timeout != null) {
-                    check(lib.blooio_options_set_timeout_ms(options, millis("timeout", timeout), error), error);
-                }
-                if (connectTimeout != null) {
-                    check(lib.blooio_options_set_connect_timeout_ms(options, millis("connectTimeout", connectTimeout),
-                            error), error);
-                }
-                if (maxRetries != null) {
-                    if (maxRetries < 0) {
-                        // uint32_t in C: a negative int would arrive as some four billion.
-                        throw Errors.local(Status.INVALID_ARGUMENT, "maxRetries must not be negative, got " + maxRetries);
-                    }
-                    check(lib.blooio_options_set_max_retries(options, maxRetries, error), error);
-                }
                 // The User-Agent names this binding: blooio-java/<version>.
                 check(lib.blooio_options_set_binding(options, Native.cString("binding", "java"), error), error);
-                if (userAgentSuffix != null) {
-                    check(lib.blooio_options_set_user_agent_suffix(options,
-                            Native.cString("userAgentSuffix", userAgentSuffix), error), error);
-                }
-                if (allowInsecureHttp != null) {
-                    check(lib.blooio_options_set_allow_insecure_http(options, allowInsecureHttp, error), error);
-                }
-                if (caFile != null) {
-                    check(lib.blooio_options_set_ca_file(options, Native.cString("caFile", caFile), error), error);
-                }
-                if (proxy != null) {
-                    check(lib.blooio_options_set_proxy(options, Native.cString("proxy", proxy), error), error);
-                }
-                if (platformVerifier != null) {
-                    check(lib.blooio_options_set_platform_verifier(options, platformVerifier, error), error);
+                for (Setting setting : settings.values()) {
+                    check(setting.apply(lib, options, error), error);
                 }
                 for (java.util.Map.Entry<String, String> h : defaultHeaders) {
                     check(lib.blooio_options_add_default_header(options, Native.cString("header name", h.getKey()),
@@ -925,6 +908,20 @@ public final class BlooioClient implements AutoCloseable {
                 lib.blooio_options_free(options);
                 Native.released(Native.Kind.OPTIONS, options);
             }
+        }
+
+        /** A count as C's {@code uint32_t} takes it. */
+        private static int count(String name, Integer n) {
+            if (n < 0) {
+                // uint32_t in C: a negative int would arrive as some four billion.
+                throw Errors.local(Status.INVALID_ARGUMENT, name + " must not be negative, got " + n);
+            }
+            return n;
+        }
+
+        /** A flag as C's {@code bool} takes it (both values are valid). */
+        private static boolean flag(String name, Boolean on) {
+            return on;
         }
 
         static long millis(String name, Duration d) {

@@ -45,7 +45,7 @@ final class Errors {
     }
 
     static BlooioException create(BlooioException.Detail d) {
-        switch (d.status) {
+        switch (d.status()) {
             case INVALID_ARGUMENT:
                 return new InvalidArgumentException(d);
             case INVALID_CONFIG:
@@ -69,7 +69,7 @@ final class Errors {
             case SERVER_ERROR:
                 return new InternalServerException(d);
             case HTTP_STATUS:
-                switch (d.httpStatus) {
+                switch (d.httpStatus()) {
                     case 403:
                         return new PermissionDeniedException(d);
                     case 404:
