@@ -532,16 +532,17 @@ def measure_sizes(a: argparse.Namespace, r: Results) -> None:
 # --- the report --------------------------------------------------------------------------------
 
 GET_ROWS = [
-    # (key, label, compared with)
-    ("floor", "raw-socket floor (Rust, hand-written)", "core"),
-    ("core", "**blooio-core** (Rust)", "core"),
-    ("c", "**libblooio** (C, release)", "core"),
-    ("community", "`blooio` crate, blocking (Rust)", "core"),
-    ("curl", "curl, many URLs in one process", "core"),
-    ("native", "**blooio_native** (Python)", "native"),
-    ("httpx", "httpx.Client (Python)", "native"),
-    ("requests", "requests.Session (Python)", "native"),
-    ("official", "official `blooio` SDK (Python)", "native"),
+    # (key, label); a row is compared with blooio_native if its client is in PY_CLIENTS,
+    # with blooio-core otherwise
+    ("floor", "raw-socket floor (Rust, hand-written)"),
+    ("core", "**blooio-core** (Rust)"),
+    ("c", "**libblooio** (C, release)"),
+    ("community", "`blooio` crate, blocking (Rust)"),
+    ("curl", "curl, many URLs in one process"),
+    ("native", "**blooio_native** (Python)"),
+    ("httpx", "httpx.Client (Python)"),
+    ("requests", "requests.Session (Python)"),
+    ("official", "official `blooio` SDK (Python)"),
 ]
 PUT_LABELS = {
     "native": "**blooio_native** (Python, path)",
@@ -704,7 +705,8 @@ def table(r: Results) -> str:
                   "| CPU µs per call | CPU × ours | connections |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
         conn_of = {"floor": "rust", "core": "rust", "community": "rust", "c": "c", "curl": "curl"}
-        for key, label, ref in GET_ROWS:
+        for key, label in GET_ROWS:
+            ref = "native" if key in PY_CLIENTS else "core"
             xs = g.wall_us.get(key)
             if not xs:
                 lines.append(f"| {label} | skipped: {r.skipped.get(key, 'not measured')} "
@@ -888,7 +890,7 @@ def chart(r: Results) -> str:
     for placement, g in r.get.items():
         # curl's figure is a difference of two runs: in a short (smoke) run noise can make it
         # zero or negative, which a log scale cannot draw, so such a row is left off the chart.
-        get_rows = [(plain(label), g.wall(k), k in ours) for k, label, _ in GET_ROWS
+        get_rows = [(plain(label), g.wall(k), k in ours) for k, label in GET_ROWS
                     if (g.wall(k) or 0) > 0]
         panels.append((f"GET round trip, µs per call, {placement} (log scale)", get_rows, True))
     # Growth can be nothing at all, which a log scale cannot show: such bars start at 0.01 MiB.
