@@ -224,11 +224,10 @@ fn a_slow_server_times_out_each_attempt() {
 #[test]
 fn a_slow_body_counts_against_the_same_timeout() {
     let emu = emulator();
-    emu.script(
-        Fault::status(200)
-            .body(r#"{"chat_id":"grp_x"}"#)
-            .body_delay(ms(2000)),
-    );
+    emu.script(Fault {
+        body_delay: ms(2000),
+        ..Fault::status(200).body(r#"{"chat_id":"grp_x"}"#)
+    });
     let c = builder(&emu).timeout(ms(300)).max_retries(0).build().unwrap();
     let err = c.get_chat_background("grp_x").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
