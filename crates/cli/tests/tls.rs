@@ -103,7 +103,7 @@ fn refused_certificates_exit_17_after_one_connection() {
         (Some(FaultAction::TlsCaAsLeaf), true, "is a CA certificate"),
     ] {
         if let Some(action) = fault {
-            emu.script(Fault::passthrough().action(action));
+            emu.script(Fault::from(action));
         }
         let before = emu.tls_connections();
         let mut args = vec!["background", "get", "+15551234567", "--max-retries", "4"];

@@ -75,11 +75,24 @@ mod tests {
     }
 
     #[test]
-    fn no_pause_means_no_wait() {
-        let pause = SharedPause::new();
-        let start = Instant::now();
-        pause.wait(None);
-        assert_within(start.elapsed(), 0..5);
+    fn a_wait_lasts_until_the_latest_end_extended_to() {
+        // (the extensions made before the wait, in ms; how long the wait takes, in ms)
+        let cases: [(&[u64], std::ops::Range<u64>); 2] = [
+            // No pause means no wait.
+            (&[], 0..5),
+            // Overlapping extensions make one pause, not their sum; a shorter one than what
+            // runs is kept as it is.
+            (&[200, 200, 200, 200, 50], 200..400),
+        ];
+        for (extensions, waits) in cases {
+            let pause = SharedPause::new();
+            let start = Instant::now();
+            for &wait in extensions {
+                pause.extend(ms(wait));
+            }
+            pause.wait(None);
+            assert_within(start.elapsed(), waits);
+        }
     }
 
     #[test]
@@ -101,18 +114,6 @@ mod tests {
         for w in waited {
             assert_within(w, 200..400);
         }
-    }
-
-    #[test]
-    fn overlapping_extensions_make_one_pause_not_their_sum() {
-        let pause = SharedPause::new();
-        let start = Instant::now();
-        for _ in 0..4 {
-            pause.extend(ms(200));
-        }
-        pause.extend(ms(50)); // shorter than what runs: kept as it is
-        pause.wait(None);
-        assert_within(start.elapsed(), 200..400);
     }
 
     #[test]

@@ -14,24 +14,25 @@ pub(crate) const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 /// only sent in answer to a set. Unknown fields are ignored. Equality and hashing compare what
 /// the API described, not the request id or attempts of the call that fetched it.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ChatBackground {
     /// The normalised chat id (phone number, email or group id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
     /// Whether the chat has a background.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_background: Option<bool>,
     /// The current background's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_id: Option<String>,
     /// A public URL of the stored image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_url: Option<String>,
     /// The background's version, for cache invalidation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_version: Option<i64>,
     /// Whether this set changed the background (absent on get).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed: Option<bool>,
     /// The response's `x-request-id`, for support requests. Not part of [`to_json`](Self::to_json).
     #[serde(skip)]

@@ -280,7 +280,10 @@ fn cancelling_while_reading_a_late_body_returns_promptly() {
     // The head arrives, the body 5 s later. A cancelled read must not look like EINTR to the
     // std readers that collect the body (they retry `Interrupted`, which spun until the timeout).
     let (emu, c) = emulator_and_client();
-    emu.script(Fault::passthrough().body_delay(ms(5000)));
+    emu.script(Fault {
+        body_delay: ms(5000),
+        ..Fault::passthrough()
+    });
     let started = Instant::now();
     let (_, latency) = cancelled_after(ms(200), |options| c.get_chat_background_with(CHAT, options));
     assert!(

@@ -116,7 +116,7 @@ fn expired_wrong_name_and_ca_as_leaf_are_refused_after_one_connection() {
             &["is a CA certificate, not a server certificate"][..],
         ),
     ] {
-        emu.script(Fault::passthrough().action(action));
+        emu.script(Fault::from(action));
         assert_refused_once(&emu, &client, says);
     }
     // The same client works once the server is fixed.
@@ -126,20 +126,12 @@ fn expired_wrong_name_and_ca_as_leaf_are_refused_after_one_connection() {
 #[test]
 fn a_reset_during_the_handshake_is_retried() {
     let (emu, ca) = tls_emulator();
-    emu.script(
-        Fault::passthrough()
-            .action(FaultAction::TlsResetDuringHandshake)
-            .repeat(2),
-    );
+    emu.script(Fault::from(FaultAction::TlsResetDuringHandshake).repeat(2));
     let client = tls_builder(&emu).ca_file(&ca.path).build().unwrap();
     client.get_chat_background(CHAT).unwrap();
     assert_eq!(emu.tls_connections(), 3);
 
-    emu.script(
-        Fault::passthrough()
-            .action(FaultAction::TlsResetDuringHandshake)
-            .repeat(2),
-    );
+    emu.script(Fault::from(FaultAction::TlsResetDuringHandshake).repeat(2));
     let once = tls_builder(&emu)
         .ca_file(&ca.path)
         .max_retries(1)

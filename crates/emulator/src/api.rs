@@ -15,6 +15,7 @@ use crate::app::RequestId;
 use crate::chat_id;
 use crate::error::ApiError;
 use crate::fault::FaultAction;
+use crate::image;
 use crate::record::RecordedRequest;
 use crate::reply::Reply;
 use crate::server::{ConnCtx, Ending, RawResponse};
@@ -225,9 +226,9 @@ fn answer(
     }
     match upload::validate(received) {
         Err(err) => Reply::error(&err),
-        Ok((kind, bytes)) => {
+        Ok((mime, bytes)) => {
             let (background, changed) =
-                lock(&shared.store).set(chat_id, kind, bytes, || shared.new_background_id());
+                lock(&shared.store).set(chat_id, mime, bytes, || shared.new_background_id());
             Reply::json(
                 StatusCode::OK,
                 &view(shared, chat_id, Some(&background), Some(changed)),
@@ -297,7 +298,7 @@ fn view<'a>(
                 "{}/media/backgrounds/{}.{}",
                 shared.origin(),
                 b.id,
-                b.kind.extension()
+                image::extension(b.mime)
             )
         }),
         background_version: background.map(|b| b.version),

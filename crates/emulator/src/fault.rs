@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 /// One scripted answer for the next API request(s), in place of (or before) normal handling.
 ///
 /// Build with the constructors and chain the builders:
-/// `Fault::status(502).header("Retry-After", "1").repeat(2)`.
+/// `Fault::status(502).header("Retry-After", "1").repeat(2)`; a fault that only acts on the
+/// connection is `Fault::from(action)`. The rarer combinations set the public fields with
+/// struct update syntax: `Fault { body_delay: d, ..Fault::passthrough() }`,
+/// `Fault { action: FaultAction::ResetMidBody, ..Fault::status(502) }`.
 ///
 /// Its JSON form (`POST /__emulator/script`) is documented once, in the crate README's
 /// "Control API" section.
@@ -75,6 +78,16 @@ impl Default for Fault {
     }
 }
 
+/// A fault that handles the request normally and then does `action` to the connection.
+impl From<FaultAction> for Fault {
+    fn from(action: FaultAction) -> Fault {
+        Fault {
+            action,
+            ..Fault::passthrough()
+        }
+    }
+}
+
 impl Fault {
     /// Answer `code` (200..=599) with the standard JSON error body for it.
     pub fn status(code: u16) -> Fault {
@@ -84,7 +97,7 @@ impl Fault {
         }
     }
 
-    /// Handle the request normally; combine with [`Fault::delay`] or [`Fault::body_delay`].
+    /// Handle the request normally; combine with [`Fault::delay`] or a `body_delay`.
     pub fn passthrough() -> Fault {
         Fault {
             status: None,
@@ -98,16 +111,16 @@ impl Fault {
     }
 
     pub fn reset_before_response() -> Fault {
-        Fault::passthrough().action(FaultAction::ResetBeforeResponse)
+        Fault::from(FaultAction::ResetBeforeResponse)
     }
 
-    /// Truncate the normal answer (or a scripted status, with [`Fault::action`]).
+    /// Truncate the normal answer (or a scripted status: set its `action`).
     pub fn reset_mid_body() -> Fault {
-        Fault::passthrough().action(FaultAction::ResetMidBody)
+        Fault::from(FaultAction::ResetMidBody)
     }
 
     pub fn close_after_response() -> Fault {
-        Fault::passthrough().action(FaultAction::CloseAfterResponse)
+        Fault::from(FaultAction::CloseAfterResponse)
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Fault {
@@ -122,16 +135,6 @@ impl Fault {
 
     pub fn delay(mut self, d: Duration) -> Fault {
         self.delay = d;
-        self
-    }
-
-    pub fn body_delay(mut self, d: Duration) -> Fault {
-        self.body_delay = d;
-        self
-    }
-
-    pub fn action(mut self, action: FaultAction) -> Fault {
-        self.action = action;
         self
     }
 
@@ -342,14 +345,16 @@ mod tests {
         let fault: Fault = serde_json::from_str(json).unwrap();
         assert_eq!(
             fault,
-            Fault::status(502)
-                .header("Retry-After", "1")
-                .header("x-should-retry", "true")
-                .body("oops")
-                .delay(Duration::from_millis(5))
-                .body_delay(Duration::from_millis(7))
-                .action(FaultAction::ResetMidBody)
-                .repeat(2)
+            Fault {
+                body_delay: Duration::from_millis(7),
+                action: FaultAction::ResetMidBody,
+                ..Fault::status(502)
+                    .header("Retry-After", "1")
+                    .header("x-should-retry", "true")
+                    .body("oops")
+                    .delay(Duration::from_millis(5))
+                    .repeat(2)
+            }
         );
         let again: Fault = serde_json::from_value(serde_json::to_value(&fault).unwrap()).unwrap();
         assert_eq!(again, fault);

@@ -3,5 +3,5 @@
 
 /// The MIME type of the format an upload of `bytes` is accepted as, or `None` if refused.
 pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
-    crate::image::ImageKind::sniff(bytes).map(|kind| kind.mime())
+    crate::image::sniff(bytes)
 }

@@ -1,16 +1,5 @@
 //! Deciding an upload's image type from its magic numbers.
 
-/// The image formats the API accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ImageKind {
-    Jpeg,
-    Png,
-    Gif,
-    Webp,
-    Heic,
-    Heif,
-}
-
 /// ISO-BMFF brands that mean HEVC-coded HEIF, i.e. HEIC.
 const HEIC_BRANDS: [&[u8; 4]; 8] = [
     b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
@@ -22,48 +11,34 @@ const AVIF_BRANDS: [&[u8; 4]; 2] = [b"avif", b"avis"];
 /// How far into an `ftyp` box we look for compatible brands.
 const MAX_FTYP_LEN: usize = 4096;
 
-impl ImageKind {
-    /// The type the bytes' magic numbers say, or `None` if it is not a supported image.
-    pub(crate) fn sniff(bytes: &[u8]) -> Option<ImageKind> {
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(ImageKind::Jpeg)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(ImageKind::Png)
-        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-            Some(ImageKind::Gif)
-        } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(ImageKind::Webp)
-        } else {
-            sniff_heif(bytes)
-        }
+/// The MIME type of the supported image format the bytes' magic numbers say, or `None` if it
+/// is not one. The type is all the emulator keeps of the format: the media URL's extension is
+/// derived from it ([`extension`]).
+pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        sniff_heif(bytes)
     }
+}
 
-    pub(crate) fn extension(self) -> &'static str {
-        match self {
-            ImageKind::Jpeg => "jpg",
-            ImageKind::Png => "png",
-            ImageKind::Gif => "gif",
-            ImageKind::Webp => "webp",
-            ImageKind::Heic => "heic",
-            ImageKind::Heif => "heif",
-        }
-    }
-
-    pub(crate) fn mime(self) -> &'static str {
-        match self {
-            ImageKind::Jpeg => "image/jpeg",
-            ImageKind::Png => "image/png",
-            ImageKind::Gif => "image/gif",
-            ImageKind::Webp => "image/webp",
-            ImageKind::Heic => "image/heic",
-            ImageKind::Heif => "image/heif",
-        }
+/// The file extension of a MIME type [`sniff`] answers: its subtype, but `jpg` for JPEG.
+pub(crate) fn extension(mime: &str) -> &str {
+    match mime {
+        "image/jpeg" => "jpg",
+        other => other.strip_prefix("image/").unwrap_or(other),
     }
 }
 
 /// HEIC/HEIF: an ISO-BMFF `ftyp` box whose major brand or one of whose compatible brands
 /// is a HEIF brand. AVIF (an `avif` brand and no HEIC brand) is not supported.
-fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
+fn sniff_heif(bytes: &[u8]) -> Option<&'static str> {
     if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
         return None;
     }
@@ -83,13 +58,13 @@ fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
     let mut avif = false;
     for brand in std::iter::once(major).chain(compatible.chunks_exact(4)) {
         if HEIC_BRANDS.iter().any(|b| b.as_slice() == brand) {
-            return Some(ImageKind::Heic);
+            return Some("image/heic");
         }
         if AVIF_BRANDS.iter().any(|b| b.as_slice() == brand) {
             avif = true;
         }
         if HEIF_BRANDS.iter().any(|b| b.as_slice() == brand) {
-            found = Some(ImageKind::Heif);
+            found = Some("image/heif");
         }
     }
     // An AVIF file lists `mif1` too (it is HEIF's container), but AVIF is not a supported format.
@@ -98,10 +73,24 @@ fn sniff_heif(bytes: &[u8]) -> Option<ImageKind> {
 
 #[cfg(test)]
 mod tests {
-    use super::ImageKind;
+    use super::{extension, sniff};
 
     #[test]
     fn answers_every_shared_case() {
-        crate::sniff_cases::check(|bytes| ImageKind::sniff(bytes).map(ImageKind::mime));
+        crate::sniff_cases::check(sniff);
+    }
+
+    #[test]
+    fn extensions_are_the_usual_ones() {
+        let types = [
+            "image/jpeg",
+            "image/png",
+            "image/gif",
+            "image/webp",
+            "image/heic",
+            "image/heif",
+        ];
+        let extensions = types.map(extension);
+        assert_eq!(extensions, ["jpg", "png", "gif", "webp", "heic", "heif"]);
     }
 }

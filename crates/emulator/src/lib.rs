@@ -68,6 +68,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use chat_id::REFUSED_SEGMENTS;
 pub use config::EmulatorConfig;
 pub use fault::{Fault, FaultAction};
 pub use record::{MAX_RECORDS, RecordedPart, RecordedRequest, RequestOutcome, header_value};

@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::image;
 use crate::reply::Reply;
 use crate::state::{Shared, lock};
 
@@ -16,7 +17,7 @@ pub(crate) async fn serve(State(shared): State<Arc<Shared>>, Path(file): Path<St
     let found = file.rsplit_once('.').and_then(|(id, ext)| {
         let store = lock(&shared.store);
         let background = store.media(id)?;
-        (background.kind.extension() == ext).then(|| (background.kind.mime(), background.bytes.clone()))
+        (image::extension(background.mime) == ext).then(|| (background.mime, background.bytes.clone()))
     });
     match found {
         Some((mime, bytes)) => (

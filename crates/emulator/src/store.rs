@@ -4,14 +4,13 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
-use crate::image::ImageKind;
-
 /// The current background of one chat.
 #[derive(Debug, Clone)]
 pub(crate) struct Background {
     pub id: String,
     pub version: u64,
-    pub kind: ImageKind,
+    /// The image's MIME type, as sniffed from its bytes.
+    pub mime: &'static str,
     pub bytes: Bytes,
 }
 
@@ -33,7 +32,7 @@ impl Store {
     pub(crate) fn set(
         &mut self,
         chat_id: &str,
-        kind: ImageKind,
+        mime: &'static str,
         bytes: Bytes,
         fresh_id: impl FnOnce() -> String,
     ) -> (Background, bool) {
@@ -48,7 +47,7 @@ impl Store {
         let background = Background {
             id: fresh_id(),
             version,
-            kind,
+            mime,
             bytes,
         };
         self.media.insert(background.id.clone(), chat_id.to_owned());
@@ -81,13 +80,13 @@ mod tests {
             n += 1;
             format!("bg_{n}")
         };
-        let (first, changed) = store.set("c", ImageKind::Png, Bytes::from_static(b"a"), &mut id);
+        let (first, changed) = store.set("c", "image/png", Bytes::from_static(b"a"), &mut id);
         assert!(changed);
         assert_eq!((first.id.as_str(), first.version), ("bg_1", 1));
-        let (same, changed) = store.set("c", ImageKind::Png, Bytes::from_static(b"a"), &mut id);
+        let (same, changed) = store.set("c", "image/png", Bytes::from_static(b"a"), &mut id);
         assert!(!changed);
         assert_eq!((same.id.as_str(), same.version), ("bg_1", 1));
-        let (next, changed) = store.set("c", ImageKind::Gif, Bytes::from_static(b"b"), &mut id);
+        let (next, changed) = store.set("c", "image/gif", Bytes::from_static(b"b"), &mut id);
         assert!(changed);
         assert_eq!((next.id.as_str(), next.version), ("bg_2", 2));
         assert!(store.media("bg_1").is_none());

@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 
 use crate::error::ApiError;
-use crate::image::ImageKind;
+use crate::image;
 use crate::record::RecordedPart;
 
 /// The largest background accepted: 10 MiB.
@@ -206,7 +206,7 @@ fn concat(chunks: Vec<Bytes>) -> Bytes {
 
 /// Checks a received body against the reference page: one file part named `background`,
 /// with an `image/*` type, 1 byte to 10 MiB, of a supported format by magic number.
-pub(crate) fn validate(received: &Received) -> Result<(ImageKind, Bytes), ApiError> {
+pub(crate) fn validate(received: &Received) -> Result<(&'static str, Bytes), ApiError> {
     if let Some(problem) = &received.problem {
         return Err(problem.clone());
     }
@@ -273,12 +273,12 @@ pub(crate) fn validate(received: &Received) -> Result<(ImageKind, Bytes), ApiErr
             ),
         ));
     };
-    let kind = ImageKind::sniff(&bytes).ok_or_else(|| {
+    let mime = image::sniff(&bytes).ok_or_else(|| {
         ApiError::bad_request(
             "unsupported_image_type",
             "the background is not a supported image (JPEG, PNG, GIF, WebP, HEIC/HEIF), \
              judged by its leading bytes",
         )
     })?;
-    Ok((kind, bytes))
+    Ok((mime, bytes))
 }

@@ -60,7 +60,10 @@ fn leaving_while_held_is_recorded() {
 
 #[test]
 fn leaving_before_a_slow_body_is_recorded() {
-    let emu = start_with(Fault::passthrough().body_delay(ms(3_000)));
+    let emu = start_with(Fault {
+        body_delay: ms(3_000),
+        ..Fault::passthrough()
+    });
     let stream = send_get(emu.addr(), "grp_body");
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let (status, _) = read_head(&mut reader).unwrap();
@@ -103,7 +106,10 @@ fn leaving_mid_upload_is_recorded_with_what_arrived() {
 fn answered_requests_and_emulator_closes_are_not_aborts() {
     let emu = start();
     // Answered in full, slow body included, then the client leaves.
-    emu.script(Fault::passthrough().body_delay(ms(50)));
+    emu.script(Fault {
+        body_delay: ms(50),
+        ..Fault::passthrough()
+    });
     assert_eq!(exchange(emu.addr(), &get_request("grp_a")).unwrap().status, 200);
     assert_eq!(get(&emu, "grp_b").status, 200);
     // The emulator resets or closes the connection itself.

@@ -99,7 +99,10 @@ fn reset_mid_body_truncates_the_answer() {
     assert_eq!(emu.requests()[0].status, 200);
 
     // A scripted status can be truncated too.
-    emu.script(Fault::status(502).action(FaultAction::ResetMidBody));
+    emu.script(Fault {
+        action: FaultAction::ResetMidBody,
+        ..Fault::status(502)
+    });
     let mut stream = send_get(emu.addr(), "grp_x");
     let (bytes, _) = read_to_end(&mut stream);
     let text = String::from_utf8_lossy(&bytes);
@@ -140,7 +143,10 @@ fn a_passthrough_with_delay_answers_normally_later() {
 
 #[test]
 fn a_body_delay_sends_the_head_first() {
-    let emu = start_with(Fault::passthrough().body_delay(ms(500)));
+    let emu = start_with(Fault {
+        body_delay: ms(500),
+        ..Fault::passthrough()
+    });
     let mut stream = send_get(emu.addr(), "grp_x");
     let began = Instant::now();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
