@@ -1,6 +1,5 @@
 //! The API's JSON error bodies: `{"error", "message", "status", "code"}`.
 
-use axum::http::StatusCode;
 use serde::Serialize;
 
 /// One error answer. `kind` is the snake_case `error` field; `code` is its upper-case form.
@@ -38,27 +37,20 @@ impl ApiError {
         let (kind, message) = match status {
             400 => ("bad_request", "Invalid request parameters"),
             401 => ("unauthorized", "Authentication required or invalid"),
+            403 => ("forbidden", "Forbidden"),
+            404 => ("not_found", "Not found"),
+            405 => ("method_not_allowed", "Method not allowed"),
+            408 => ("request_timeout", "Request timeout"),
+            409 => ("conflict", "Conflict"),
             413 => ("payload_too_large", "Request body too large"),
             429 => ("rate_limited", "Too many requests"),
             500 => ("internal_error", "Internal server error"),
             502 => ("device_error", "Temporary communication error with device"),
             503 => ("no_active_number", "No active number available"),
-            403 | 404 | 405 | 408 | 409 | 504 => return ApiError::named_by_reason(status),
+            504 => ("gateway_timeout", "Gateway timeout"),
             _ => ("http_error", "Error"),
         };
         ApiError::new(status, kind, message)
-    }
-
-    /// An error named after the status's reason phrase, as the API names its generic ones:
-    /// 404 "Not Found" is `not_found`, "Not found".
-    fn named_by_reason(status: u16) -> ApiError {
-        let reason = StatusCode::from_u16(status)
-            .ok()
-            .and_then(|code| code.canonical_reason())
-            .unwrap_or("Error");
-        let mut message = reason.to_ascii_lowercase();
-        message[..1].make_ascii_uppercase();
-        ApiError::new(status, &reason.to_ascii_lowercase().replace(' ', "_"), message)
     }
 
     pub(crate) fn code(&self) -> String {
@@ -100,19 +92,5 @@ mod tests {
         assert_eq!(ApiError::for_status(503).kind, "no_active_number");
         assert_eq!(ApiError::for_status(502).code(), "DEVICE_ERROR");
         assert_eq!(ApiError::for_status(418).status, 418);
-        assert_eq!(ApiError::for_status(418).kind, "http_error");
-        let named = [403, 404, 405, 408, 409, 504].map(|status| {
-            let err = ApiError::for_status(status);
-            (err.kind, err.message)
-        });
-        let expected = [
-            ("forbidden", "Forbidden"),
-            ("not_found", "Not found"),
-            ("method_not_allowed", "Method not allowed"),
-            ("request_timeout", "Request timeout"),
-            ("conflict", "Conflict"),
-            ("gateway_timeout", "Gateway timeout"),
-        ];
-        assert_eq!(named, expected.map(|(k, m)| (k.to_owned(), m.to_owned())));
     }
 }
