@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use blooio_core::{ChatBackground, Client, Error, ErrorKind, Image};
+use blooio_core::{CallOptions, ChatBackground, Client, Error, ErrorKind, Image};
 
 mod bulk;
 mod interrupt;
@@ -252,11 +252,11 @@ fn run(args: Args) -> Outcome {
         Command::Get { chat_id } => client.get_chat_background(&chat_id),
         Command::Set { chat_id, image } => {
             let mut bar = ProgressBar::new(std::io::stderr().is_terminal());
-            let result = client.set_chat_background_with_progress(
-                &chat_id,
-                Image::Path(&image),
-                &mut |sent, total| bar.update(sent, total),
-            );
+            let progress = CallOptions::new().progress(|sent, total| {
+                bar.update(sent, total);
+                true
+            });
+            let result = client.set_chat_background_with(&chat_id, Image::Path(&image), progress);
             bar.finish();
             result
         }

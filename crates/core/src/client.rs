@@ -52,10 +52,6 @@ struct Settings {
     logger: Option<Logger>,
 }
 
-/// Called as an upload proceeds with `(bytes sent, bytes in total)` of the request body.
-/// A retried upload starts again from zero.
-pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) + Send);
-
 impl Client {
     /// A builder; unset options come from `BLOOIO_API_KEY`, `BLOOIO_BASE_URL` and the defaults.
     pub fn builder() -> ClientBuilder {
@@ -199,20 +195,6 @@ impl Client {
     /// Sets the background from image bytes in memory.
     pub fn set_chat_background_bytes(&self, chat_id: &str, bytes: &[u8]) -> Result<ChatBackground, Error> {
         self.set_chat_background(chat_id, Image::Bytes(bytes))
-    }
-
-    /// Sets the background, reporting upload progress.
-    pub fn set_chat_background_with_progress(
-        &self,
-        chat_id: &str,
-        image: Image<'_>,
-        progress: Progress<'_>,
-    ) -> Result<ChatBackground, Error> {
-        let options = CallOptions::new().progress(|sent, total| {
-            progress(sent, total);
-            true
-        });
-        self.set_chat_background_with(chat_id, image, options)
     }
 
     /// [`set_chat_background`](Self::set_chat_background) with options for this call.

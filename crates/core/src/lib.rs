@@ -44,7 +44,7 @@ pub use bulk::{Bulk, BulkResult, BulkSummary};
 pub use call::{CallOptions, ENV_CUSTOM_HEADERS, ProgressFn};
 pub use cancel::CancelToken;
 pub use chat_id::{encode_path_segment, validate as validate_chat_id};
-pub use client::{Client, Progress};
+pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     ENV_API_KEY, ENV_BASE_URL, MAX_TIMEOUT,

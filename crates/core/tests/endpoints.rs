@@ -2,7 +2,7 @@
 
 mod common;
 
-use blooio_core::{ErrorKind, Image, MAX_IMAGE_BYTES};
+use blooio_core::{CallOptions, ErrorKind, Image, MAX_IMAGE_BYTES};
 use common::*;
 
 #[test]
@@ -167,9 +167,14 @@ fn an_image_of_exactly_ten_mib_is_accepted() {
     let file = TempFile::new("big.png", &image);
     let mut calls = Vec::new();
     let bg = client(&emu)
-        .set_chat_background_with_progress("+15551234567", Image::Path(&file.path), &mut |sent, total| {
-            calls.push((sent, total))
-        })
+        .set_chat_background_with(
+            "+15551234567",
+            Image::Path(&file.path),
+            CallOptions::new().progress(|sent, total| {
+                calls.push((sent, total));
+                true
+            }),
+        )
         .unwrap();
     assert_eq!(bg.changed, Some(true));
     assert_eq!(api_requests(&emu)[0].parts[0].len, MAX_IMAGE_BYTES);
