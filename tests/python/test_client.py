@@ -155,7 +155,11 @@ def test_settings_and_defaults(emulator: Emulator) -> None:
     assert client.timeout == params["timeout"].default == 60.0
     assert client.connect_timeout == params["connect_timeout"].default == 5.0
     assert client.max_retries == params["max_retries"].default == 2
-    for name, param in inspect.signature(blooio_native.AsyncClient).parameters.items():
+    # AsyncClient restates Client's parameters (typed, for help() and type checkers): all of
+    # them, in order, with the same kinds and defaults.
+    async_params = inspect.signature(blooio_native.AsyncClient).parameters
+    assert list(async_params) == list(params)
+    for name, param in async_params.items():
         assert param.default == params[name].default, name
         assert param.kind == params[name].kind, name
     custom = Client(API_KEY, base_url=emulator.base_url, timeout=1.5, connect_timeout=0.25, max_retries=0)
