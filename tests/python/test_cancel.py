@@ -209,7 +209,7 @@ def test_the_cancelled_request_itself_ends_promptly(emulator: Emulator) -> None:
             ended.append((time.monotonic(), ok, value))
 
         emulator.script({"delay_ms": 20000})
-        handle = client._chat_background_async(done, CHAT)
+        handle = client._get_chat_background_async(CHAT, done)
         wait_for(lambda: len(emulator.requests()) == 1)
         time.sleep(0.2)
         start = time.monotonic()
@@ -226,7 +226,7 @@ def test_the_cancelled_request_itself_ends_promptly(emulator: Emulator) -> None:
         # A cancel after the end changes nothing.
         emulator.script()
         got: List[Any] = []
-        h2 = client._chat_background_async(lambda ok, v: got.append(ok), CHAT)
+        h2 = client._get_chat_background_async(CHAT, lambda ok, v: got.append(ok))
         wait_for(lambda: bool(got))
         h2.cancel()
         assert got == [True]

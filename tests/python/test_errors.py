@@ -3,6 +3,7 @@ never in any repr, str or exception."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import io
 import pickle
@@ -200,15 +201,33 @@ def test_unreadable_image_file(client: Client, emulator: Emulator, tmp_path: Pat
     assert emulator.requests() == []
 
 
-@pytest.mark.parametrize(
+WRONG_IMAGES = pytest.mark.parametrize(
     "image",
     [None, 42, 3.5, ["a.png"], io.StringIO("text"), object()],
     ids=["None", "int", "float", "list", "text-file", "object"],
 )
+
+
+@WRONG_IMAGES
 def test_wrong_image_types(image: Any, client: Client, emulator: Emulator) -> None:
     with pytest.raises(TypeError) as info:
         client.set_chat_background(PHONE, image)
     assert not isinstance(info.value, bn.BlooioError)
+    assert emulator.requests() == []
+
+
+@WRONG_IMAGES
+def test_wrong_image_types_async(image: Any, emulator: Emulator) -> None:
+    # The same TypeError as the blocking call, raised when the call is made; None in
+    # particular is not taken for "no image" (a get).
+    async def main() -> None:
+        async with bn.AsyncClient(API_KEY, base_url=emulator.base_url) as client:
+            with pytest.raises(TypeError) as info:
+                await client.set_chat_background(PHONE, image)
+            assert not isinstance(info.value, bn.BlooioError)
+
+    emulator.control("POST", "reset")
+    asyncio.run(main())
     assert emulator.requests() == []
 
 

@@ -251,25 +251,40 @@ impl Client {
         blocking(py, ready)
     }
 
-    /// A get (no ``image``) or a set on one of the library's own threads, for ``AsyncClient``:
-    /// ``done(ok, value)`` is called there, once, with the background or the exception (``done``
-    /// comes first so that a get can leave ``image`` out). Returns a handle whose ``cancel()``
-    /// stops the request. The image is taken now: a path is kept (and streamed there), bytes
-    /// kept, other bytes-like data copied, a file object read here, on the caller's thread.
-    #[pyo3(signature = (done, chat_id, image=None, *, timeout=None, extra_headers=None, progress=None))]
-    // One parameter per keyword argument of the Python method.
-    #[allow(clippy::too_many_arguments)]
-    fn _chat_background_async(
+    /// ``get_chat_background`` on one of the library's own threads; ``done(ok, value)`` is called
+    /// there, once, with the background or the exception. Returns a handle whose ``cancel()``
+    /// stops the request. For ``AsyncClient``.
+    #[pyo3(signature = (chat_id, done, *, timeout=None, extra_headers=None))]
+    fn _get_chat_background_async(
         &self,
         py: Python<'_>,
-        done: Py<PyAny>,
         chat_id: String,
-        image: Option<&Bound<'_, PyAny>>,
+        done: Py<PyAny>,
+        timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CallHandle> {
+        let ready = self.ready(py, chat_id, None, timeout, extra_headers, None)?;
+        submit(py, done, ready)
+    }
+
+    /// ``set_chat_background`` on one of the library's own threads, as
+    /// ``_get_chat_background_async``. The image is taken now: a path is kept (and streamed
+    /// there), bytes kept, other bytes-like data copied, a file object read here, on the
+    /// caller's thread.
+    #[pyo3(signature = (chat_id, image, done, *, timeout=None, extra_headers=None, progress=None))]
+    // One parameter per keyword argument of the Python method.
+    #[allow(clippy::too_many_arguments)]
+    fn _set_chat_background_async(
+        &self,
+        py: Python<'_>,
+        chat_id: String,
+        image: &Bound<'_, PyAny>,
+        done: Py<PyAny>,
         timeout: Option<f64>,
         extra_headers: Option<&Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<CallHandle> {
-        let ready = self.ready(py, chat_id, image, timeout, extra_headers, progress)?;
+        let ready = self.ready(py, chat_id, Some(image), timeout, extra_headers, progress)?;
         submit(py, done, ready)
     }
 

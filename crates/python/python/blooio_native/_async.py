@@ -132,8 +132,8 @@ class AsyncClient:
         """``GET /chats/{chat_id}/background``: the chat's current background. ``timeout`` and
         ``extra_headers`` as for ``Client.get_chat_background``."""
         future, done = _completion()
-        call = self._client._chat_background_async(
-            done, chat_id, timeout=timeout, extra_headers=extra_headers
+        call = self._client._get_chat_background_async(
+            chat_id, done, timeout=timeout, extra_headers=extra_headers
         )
         return await _outcome(future, call)
 
@@ -151,8 +151,8 @@ class AsyncClient:
         copied, and a file object read, before the call is queued. ``progress`` is called on
         the library's thread, not the event loop's."""
         future, done = _completion()
-        call = self._client._chat_background_async(
-            done, chat_id, image, timeout=timeout, extra_headers=extra_headers, progress=progress
+        call = self._client._set_chat_background_async(
+            chat_id, image, done, timeout=timeout, extra_headers=extra_headers, progress=progress
         )
         return await _outcome(future, call)
 

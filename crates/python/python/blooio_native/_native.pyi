@@ -118,13 +118,20 @@ class Client:
         extra_headers: _HeadersInput | None = None,
         progress: _Progress | None = None,
     ) -> ChatBackground: ...
-    # For AsyncClient: a get (no image) or a set runs on a library thread, which then calls
-    # done(ok, value).
-    def _chat_background_async(
+    # For AsyncClient: the call runs on a library thread, which then calls done(ok, value).
+    def _get_chat_background_async(
         self,
-        done: Callable[[bool, Any], object],
         chat_id: str,
-        image: _ImageInput | None = None,
+        done: Callable[[bool, Any], object],
+        *,
+        timeout: float | None = None,
+        extra_headers: _HeadersInput | None = None,
+    ) -> _CallHandle: ...
+    def _set_chat_background_async(
+        self,
+        chat_id: str,
+        image: _ImageInput,
+        done: Callable[[bool, Any], object],
         *,
         timeout: float | None = None,
         extra_headers: _HeadersInput | None = None,
