@@ -15,7 +15,7 @@ use crate::chat_id;
 use crate::config::{self, ClientBuilder};
 use crate::error::{self, Error, ErrorKind};
 use crate::image::{self, CheckedImage, Image};
-use crate::log::{LogLevel, Logger};
+use crate::log::{self, LogLevel, Logger};
 use crate::pool::Pool;
 use crate::response::{ChatBackground, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, ServerError};
 use crate::retry::{self, Decision, RetryHints};
@@ -81,17 +81,10 @@ impl Client {
         };
         let explicit = b.default_headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
         call::merge(&mut headers, call::check_headers(explicit, "default header")?);
-        let logger = match b.logger {
-            Some((level, sink)) => Some(Logger {
-                level,
-                enabled: None,
-                sink,
-            }),
-            None => Logger::from_env(),
-        }
-        .map(|logger| Logger {
+        let logger = b.logger.or_else(log::from_env).map(|(level, sink)| Logger {
+            level,
             enabled: b.log_enabled,
-            ..logger
+            sink,
         });
         let host = base_url
             .parse::<ureq::http::Uri>()
@@ -479,7 +472,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A body as text for [`Error::body`], at most [`MAX_ERROR_BODY_BYTES`] of it.
 /// How a failed attempt ended, for a log line: the HTTP status, or the error kind when there is
 /// none. Written only when a line is formatted.
 struct Outcome<'e>(&'e Error);
@@ -493,6 +485,7 @@ impl fmt::Display for Outcome<'_> {
     }
 }
 
+/// A body as text for [`Error::body`], at most [`MAX_ERROR_BODY_BYTES`] of it.
 fn body_text(body: &[u8]) -> String {
     let end = body.len().min(MAX_ERROR_BODY_BYTES as usize);
     String::from_utf8_lossy(&body[..end]).into_owned()

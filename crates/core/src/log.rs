@@ -43,22 +43,19 @@ pub(crate) struct Logger {
     pub sink: LogSink,
 }
 
-impl Logger {
-    /// `BLOOIO_LOG=info|debug` (any case): lines to stderr, prefixed `blooio: `. Anything else,
-    /// or unset: no logging.
-    pub(crate) fn from_env() -> Option<Logger> {
-        let level = match std::env::var(ENV_LOG).ok()?.trim().to_ascii_lowercase().as_str() {
-            "info" => LogLevel::Info,
-            "debug" => LogLevel::Debug,
-            _ => return None,
-        };
-        Some(Logger {
-            level,
-            enabled: None,
-            sink: Arc::new(|_, line| eprintln!("blooio: {line}")),
-        })
-    }
+/// The level and sink `BLOOIO_LOG=info|debug` (any case) asks for: lines to stderr, prefixed
+/// `blooio: `. Anything else, or unset: no logging.
+pub(crate) fn from_env() -> Option<(LogLevel, LogSink)> {
+    let level = match std::env::var(ENV_LOG).ok()?.trim().to_ascii_lowercase().as_str() {
+        "info" => LogLevel::Info,
+        "debug" => LogLevel::Debug,
+        _ => return None,
+    };
+    let sink: LogSink = Arc::new(|_, line| eprintln!("blooio: {line}"));
+    Some((level, sink))
+}
 
+impl Logger {
     /// Sends the line if `level` is wanted (within the logger's level, and the run-time check,
     /// if any, says yes); the line is only built then.
     pub(crate) fn log(&self, level: LogLevel, line: impl FnOnce() -> String) {
