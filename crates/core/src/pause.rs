@@ -78,8 +78,9 @@ mod tests {
     fn a_wait_lasts_until_the_latest_end_extended_to() {
         // (the extensions made before the wait, in ms; how long the wait takes, in ms)
         let cases: [(&[u64], std::ops::Range<u64>); 2] = [
-            // No pause means no wait.
-            (&[], 0..5),
+            // No pause means no wait (the bound leaves room for a busy machine, and is still
+            // well short of the 200 ms a wrong wait would take).
+            (&[], 0..100),
             // Overlapping extensions make one pause, not their sum; a shorter one than what
             // runs is kept as it is.
             (&[200, 200, 200, 200, 50], 200..400),
@@ -144,11 +145,12 @@ mod tests {
             });
             pause.wait(Some(&token));
         });
-        assert_within(start.elapsed(), 100..150);
+        // Early means long before the pause's 30 s; the margin is for a busy machine.
+        assert_within(start.elapsed(), 100..1000);
         // A token cancelled before the wait: no wait at all.
         let start = Instant::now();
         pause.wait(Some(&token));
-        assert_within(start.elapsed(), 0..10);
+        assert_within(start.elapsed(), 0..100);
         // The pause itself is not ended by one waiter's cancellation.
         assert!(pause.remaining().is_some());
     }
