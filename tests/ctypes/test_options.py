@@ -254,7 +254,10 @@ class OptionsTest(LibraryTest):
 
     def test_ctrl_c_stops_a_call_within_half_a_second(self) -> None:
         code = (
-            "import sys, time, blooio_ctypes\n"
+            "import signal, sys, time, blooio_ctypes\n"
+            # Python's own handler, as under Ctrl-C in a terminal, even if this process was
+            # started with SIGINT ignored (a background job of a script, some CI runners).
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             f"c = blooio_ctypes.Client({API_KEY!r}, {self.emulator.base_url!r}, max_retries=0)\n"
             "print('calling', flush=True)\n"
             "try:\n"

@@ -44,8 +44,12 @@ CHILD = textwrap.dedent(
 @contextlib.contextmanager
 def child_python(script: str, emulator: Emulator, *, stdin: bool = False) -> Iterator[subprocess.Popen[str]]:
     """A Python child running ``script`` with the API key and the emulator's base URL as its
-    arguments, its stdout and stderr (and stdin, if asked) piped as text; killed if it is still
-    running at the end of the block, and its pipes closed."""
+    arguments, with Python's own SIGINT handler whatever this process ignores, its stdout and stderr
+    (and stdin, if asked) piped as text; killed if it is still running at the end of the block, and
+    its pipes closed."""
+    # A Python started with SIGINT ignored (under nohup, as a background job of a script, by some
+    # CI runners) keeps ignoring it; Ctrl-C in a terminal reaches the default handler, as here.
+    script = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n" + script
     child = subprocess.Popen(
         [sys.executable, "-c", script, API_KEY, emulator.base_url],
         stdin=subprocess.PIPE if stdin else None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
